@@ -1,0 +1,228 @@
+// The deployment file's schema: one YAML file per environment. zod validates it and emits the
+// JSON Schema editors use (schema/deployment.schema.json). Cross-field rules live in rules.ts.
+import { z } from "zod";
+import { DNS_LABEL, cidrProblem, imageProblem, isDomainName, sshPublicKeyProblem } from "./formats";
+
+/** Proxy kinds the deployment file accepts; each has a plug-in folder under constructs/proxies/. */
+export const PROXY_KINDS = ["caddy", "nginx-certbot", "pingoo"] as const;
+export type ProxyKind = (typeof PROXY_KINDS)[number];
+
+/** Hetzner locations (Aug 2026) and the network zone each belongs to. */
+export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
+/** Images whose cloud-init and packages (docker.io, docker-compose-v2) the generated user_data is written for. */
+export const IMAGES = ["ubuntu-24.04", "ubuntu-22.04"] as const;
+
+/** Default pinned images (exact tags; see docs/decisions/0004-pinned-images.md). */
+export const DEFAULT_IMAGES = {
+  tracker: "torrust/tracker:v3.0.0",
+  prometheus: "prom/prometheus:v3.5.1",
+  grafana: "grafana/grafana:12.4.2",
+} as const;
+
+const label = z
+  .string()
+  .regex(DNS_LABEL, { error: "must be one DNS label: lowercase letters, digits and inner hyphens, 1–63 characters" });
+
+const port = z
+  .number({ error: "must be a port number (integer 1–65535)" })
+  .int({ error: "must be a whole number" })
+  .min(1, { error: "must be 1–65535" })
+  .max(65535, { error: "must be 1–65535" });
+
+const pinnedImage = z.string().superRefine((v, ctx) => {
+  const p = imageProblem(v);
+  if (p) ctx.addIssue({ code: "custom", message: p });
+});
+
+const cidr = z.string().superRefine((v, ctx) => {
+  const p = cidrProblem(v);
+  if (p) ctx.addIssue({ code: "custom", message: p });
+});
+
+const sshPublicKey = z.string().superRefine((v, ctx) => {
+  const p = sshPublicKeyProblem(v);
+  if (p) ctx.addIssue({ code: "custom", message: p });
+});
+
+const domain = z.string().refine(isDomainName, {
+  error: "must be a lowercase domain name with at least two labels, e.g. tracker.example.com",
+});
+
+const hetznerLabelValue = z
+  .string()
+  .regex(/^$|^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/, {
+    error: "label values are empty or 1–63 characters of letters, digits, '-', '_' and '.', starting and ending alphanumeric",
+  });
+const hetznerLabelKey = z
+  .string()
+  .regex(/^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/, {
+    error: "label keys are an optional DNS prefix and '/', then 1–63 characters starting and ending alphanumeric",
+  });
+
+const trackerHttp = z.strictObject({
+  subdomain: label.describe("Hostname label of this HTTP tracker, e.g. http1 → http1.<domain>"),
+  port: port.describe("Port the tracker binds inside its container (published on 127.0.0.1 only)"),
+  viaProxy: z
+    .boolean()
+    .default(true)
+    .describe("Serve this tracker through the TLS proxy (https://<host>/announce). All HTTP trackers must agree."),
+});
+
+const trackerUdp = z.strictObject({
+  subdomain: label.describe("Hostname label of this UDP tracker, e.g. udp1 → udp1.<domain>"),
+  port: port.describe("UDP port, opened in the firewall and published directly (never through the proxy)"),
+});
+
+export const DeploymentSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("Path or URL of this JSON Schema, for editors"),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, {
+        error: "must be 2–40 characters: lowercase letters, digits and hyphens, starting with a letter",
+      })
+      .describe("Deployment name: the cdktf stack name and the prefix of every Hetzner resource name"),
+    domain: domain.describe("Domain the subdomains live under; must be in the Cloudflare zone"),
+    cloudflare: z
+      .strictObject({
+        zoneId: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/, { error: "must be the 32-character hex zone id from the Cloudflare dashboard" })
+          .describe("Cloudflare zone id of the domain"),
+        ttlSeconds: z
+          .union([z.literal(1), z.number().int().min(60).max(86400)], {
+            error: "must be 1 (automatic) or a whole number of seconds from 60 to 86400",
+          })
+          .default(300)
+          .describe("TTL of every record; 1 means automatic"),
+        caa: z.boolean().default(true).describe('Add CAA "0 issue letsencrypt.org" on the domain'),
+        proxiedSubdomains: z
+          .array(label)
+          .default([])
+          .describe("Subdomains served through Cloudflare's proxy (orange cloud). Never tracker hostnames."),
+      })
+      .describe("Cloudflare DNS settings"),
+    hetzner: z
+      .strictObject({
+        serverType: z
+          .string()
+          .regex(/^(cx|cpx|ccx|cax)[0-9]{2}$/, { error: "must be a Hetzner server type such as ccx23, cx33 or cpx22" })
+          .default("ccx23")
+          .describe("Hetzner server type; changed in place (the server is powered off)"),
+        location: z.enum(LOCATIONS).default("nbg1").describe("Hetzner location; a change replaces every resource"),
+        image: z.enum(IMAGES).default("ubuntu-24.04").describe("OS image; a change replaces the server"),
+        ipv6: z.boolean().default(true).describe("Primary IPv6, AAAA records and IPv6 firewall rules"),
+        backups: z.boolean().default(false).describe("Hetzner daily server backups (+20 % price; volumes excluded)"),
+        serverProtection: z
+          .boolean()
+          .default(false)
+          .describe("Delete and rebuild protection on the server (IPs and volume are always protected)"),
+        volumeSizeGb: z
+          .number()
+          .int()
+          .min(10, { error: "must be at least 10 (Hetzner's smallest volume)" })
+          .max(10240, { error: "must be at most 10240" })
+          .default(50)
+          .describe("Size of the data volume mounted at /opt/torrust/storage"),
+        labels: z.record(hetznerLabelKey, hetznerLabelValue).default({}).describe("Extra labels on every Hetzner resource"),
+      })
+      .prefault({})
+      .describe("Hetzner Cloud server settings"),
+    admin: z
+      .strictObject({
+        username: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Linux user name: lowercase, starting with a letter or _" })
+          .refine((u) => !["root", "ubuntu", "daemon", "bin", "sys", "nobody", "www-data"].includes(u), {
+            error: "is a reserved system account; pick another name",
+          })
+          .default("torrust")
+          .describe("Admin user created by cloud-init, with sudo"),
+        sshKeys: z
+          .array(
+            z.strictObject({
+              name: label.describe("Name of the key in Hetzner"),
+              publicKey: sshPublicKey.describe("OpenSSH public key line (contents of the .pub file)"),
+            }),
+          )
+          .min(1, { error: "needs at least one SSH public key" })
+          .describe("Admin SSH public keys"),
+        sshAllowedCidrs: z
+          .array(cidr)
+          .min(1, { error: "needs at least one CIDR" })
+          .default(["0.0.0.0/0", "::/0"])
+          .describe("Networks allowed to reach 22/tcp"),
+      })
+      .describe("Administrator access"),
+    proxy: z
+      .strictObject({
+        kind: z.enum(PROXY_KINDS).default("caddy").describe("TLS proxy in front of the HTTP services"),
+        hsts: z.boolean().default(true).describe("Send Strict-Transport-Security on every HTTPS site"),
+      })
+      .prefault({})
+      .describe("TLS proxy"),
+    acme: z
+      .strictObject({
+        email: z.email({ error: "must be an email address" }).optional().describe("ACME account contact (not supported by Pingoo)"),
+        staging: z.boolean().default(false).describe("Use Let's Encrypt staging (untrusted certificates, high limits)"),
+        directoryUrl: z
+          .url({ protocol: /^https$/, error: "must be an https:// URL of an ACME directory" })
+          .optional()
+          .describe("Other ACME directory (a test CA such as Pebble); overrides staging"),
+        caRootFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("PEM file (relative to this file) of the CA that signed the ACME server's HTTPS certificate"),
+      })
+      .prefault({})
+      .describe("Certificates"),
+    tracker: z
+      .strictObject({
+        image: pinnedImage.default(DEFAULT_IMAGES.tracker).describe("Pinned tracker image"),
+        private: z.boolean().default(false).describe("Private tracker mode (announce needs a key)"),
+        httpTrackers: z
+          .array(trackerHttp)
+          .default([{ subdomain: "http1", port: 7070, viaProxy: true }])
+          .describe("HTTP trackers"),
+        udpTrackers: z.array(trackerUdp).default([{ subdomain: "udp1", port: 6969 }]).describe("UDP trackers"),
+        api: z
+          .strictObject({
+            subdomain: label.default("api"),
+            port: port.default(1212),
+          })
+          .prefault({})
+          .describe("Tracker REST API, served through the proxy"),
+      })
+      .prefault({})
+      .describe("Torrust Tracker"),
+    prometheus: z
+      .strictObject({
+        image: pinnedImage.default(DEFAULT_IMAGES.prometheus),
+        scrapeIntervalSeconds: z.number().int().min(5).max(300).default(15),
+        retentionDays: z.number().int().min(1).max(3650).default(30),
+      })
+      .prefault({})
+      .describe("Prometheus (never exposed; scrapes the tracker API)"),
+    grafana: z
+      .strictObject({
+        subdomain: label.default("grafana"),
+        image: pinnedImage.default(DEFAULT_IMAGES.grafana),
+        live: z.boolean().default(true).describe("Grafana Live (needs WebSocket through the proxy)"),
+      })
+      .prefault({})
+      .describe("Grafana, served through the proxy"),
+    helloWorld: z
+      .strictObject({
+        subdomain: label.default("test"),
+        message: z.string().min(1).max(200).default("Hello, world! This is a Torrust Tracker deployment."),
+      })
+      .optional()
+      .describe("Optional static hello-world site (the evaluation's first check)"),
+  })
+  .describe("A Torrust Tracker deployment: one file per environment");
+
+/** The deployment file as written (defaults optional). */
+export type DeploymentInput = z.input<typeof DeploymentSchema>;
+/** The deployment file after validation, with every default filled in. */
+export type Deployment = z.output<typeof DeploymentSchema>;
