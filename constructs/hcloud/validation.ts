@@ -1,0 +1,29 @@
+import { Token } from "cdktf";
+import { IConstruct } from "constructs";
+
+/**
+ * Throws one `Error` that lists every problem found in a construct's props,
+ * followed by the construct path. Does nothing when there is no problem.
+ *
+ * @internal
+ */
+export function throwIfInvalid(scope: IConstruct, problems: readonly string[]): void {
+  if (problems.length > 0) {
+    throw new Error(`${problems.join("; ")} (in ${scope.node.path})`);
+  }
+}
+
+/**
+ * True when `value` is known at synth time, i.e. contains no token, so
+ * that it can be validated.
+ *
+ * @internal
+ */
+export function isLiteral(value: unknown): boolean {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+/** Quotes a value for an error message. @internal */
+export function show(value: unknown): string {
+  return JSON.stringify(value);
+}
