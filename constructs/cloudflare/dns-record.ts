@@ -1,0 +1,105 @@
+import { Construct } from "constructs";
+import { Token } from "cdktf";
+import { DnsRecord as CloudflareDnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
+import type { IZone } from "./zone";
+
+/** What a record holds. Use the factories: `RecordTarget.ipv4(addr)`, `.ipv6(addr)`, `.txt(text)`, `.caaIssue(ca)`. */
+export class RecordTarget {
+  /** An A record; `address` may be a token (e.g. a primary IP's address). */
+  static ipv4(address: string): RecordTarget {
+    if (!Token.isUnresolved(address) && !/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) {
+      throw new Error(`an A record needs an IPv4 address, got "${address}"`);
+    }
+    return new RecordTarget("A", address, true);
+  }
+  /** An AAAA record; `address` may be a token. */
+  static ipv6(address: string): RecordTarget {
+    if (!Token.isUnresolved(address) && !address.includes(":")) {
+      throw new Error(`an AAAA record needs an IPv6 address, got "${address}"`);
+    }
+    return new RecordTarget("AAAA", address, true);
+  }
+  /** A TXT record. The text is quoted for you (Cloudflare flags unquoted TXT content) and kept ≤ 255 bytes. */
+  static txt(text: string): RecordTarget {
+    if (Buffer.byteLength(text) > 255) {
+      throw new Error(`TXT text must be at most 255 bytes (longer strings are split and then drift), got ${Buffer.byteLength(text)}`);
+    }
+    if (text.includes('"')) throw new Error(`TXT text must not contain double quotes, got ${JSON.stringify(text)}`);
+    return new RecordTarget("TXT", `"${text}"`, false);
+  }
+  /** A CAA "issue" record allowing one certificate authority, e.g. "letsencrypt.org". */
+  static caaIssue(ca: string): RecordTarget {
+    if (!/^[a-z0-9.-]+$/.test(ca)) throw new Error(`CAA issuer must be a domain such as letsencrypt.org, got "${ca}"`);
+    return new RecordTarget("CAA", undefined, false, { flags: 0, tag: "issue", value: ca });
+  }
+
+  private constructor(
+    readonly type: "A" | "AAAA" | "TXT" | "CAA",
+    readonly content: string | undefined,
+    /** Cloudflare can proxy this type. */
+    readonly proxiable: boolean,
+    readonly data?: { readonly flags: number; readonly tag: string; readonly value: string },
+  ) {}
+}
+
+export interface DnsRecordOptions {
+  /** Label under the zone ("api"), or "@" for the zone apex. */
+  readonly subdomain: string;
+  readonly target: RecordTarget;
+  /**
+   * Seconds; 1 means automatic. Proxied records always use 1 (Cloudflare requires it).
+   * @default 300
+   */
+  readonly ttlSeconds?: number;
+  /**
+   * Serve through Cloudflare's proxy (orange cloud). Only A and AAAA records.
+   * @default false - DNS-only: trackers, ACME TLS-ALPN-01 and UDP need the server's own address
+   */
+  readonly proxied?: boolean;
+  /** @default - no comment */
+  readonly comment?: string;
+}
+
+export interface DnsRecordProps extends DnsRecordOptions {
+  readonly zone: IZone;
+}
+
+/**
+ * One Cloudflare DNS record (`cloudflare_dns_record`), named by its FQDN (short names cause
+ * perpetual diffs in provider v5).
+ */
+export class DnsRecord extends Construct {
+  /** The L1 resource, an escape hatch. */
+  readonly resource: CloudflareDnsRecord;
+  /** The record's fully qualified name. */
+  readonly recordName: string;
+
+  constructor(scope: Construct, id: string, props: DnsRecordProps) {
+    super(scope, id);
+    const { subdomain, target, zone } = props;
+    if (subdomain !== "@" && !/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/.test(subdomain)) {
+      throw new Error(`record subdomain must be lowercase DNS labels or "@", got "${subdomain}"`);
+    }
+    const proxied = props.proxied ?? false;
+    if (proxied && !target.proxiable) {
+      throw new Error(`${target.type} records cannot be proxied by Cloudflare (only A and AAAA), got proxied: true for "${subdomain}"`);
+    }
+    const ttl = proxied ? 1 : (props.ttlSeconds ?? 300);
+    if (!(ttl === 1 || (Number.isInteger(ttl) && ttl >= 60 && ttl <= 86400))) {
+      throw new Error(`ttlSeconds must be 1 (automatic) or 60–86400, got ${ttl}`);
+    }
+    this.recordName = subdomain === "@" ? zone.zoneName : `${subdomain}.${zone.zoneName}`;
+    this.resource = new CloudflareDnsRecord(this, "Default", {
+      zoneId: zone.zoneId,
+      name: this.recordName,
+      type: target.type,
+      ttl,
+      content: target.content,
+      data: target.data ? { tag: target.data.tag, value: target.data.value } : undefined,
+      proxied: target.proxiable ? proxied : undefined,
+      comment: props.comment,
+    });
+    // `flags` is dynamically typed in provider v5 and the binding maps it as an object: set the number directly.
+    if (target.data) this.resource.addOverride("data.flags", target.data.flags);
+  }
+}

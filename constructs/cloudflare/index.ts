@@ -1,0 +1,2 @@
+export * from "./zone";
+export * from "./dns-record";
