@@ -101,6 +101,11 @@ export function sshPublicKeyProblem(value: string): string | undefined {
   const len = raw.readUInt32BE(0);
   const inner = raw.subarray(4, 4 + len).toString("latin1");
   if (inner !== type) return `the key data says "${inner}" but the line says "${type}" (truncated or mixed-up key?)`;
+  // ed25519: type string, then a 32-byte key; others: at least one more length-prefixed field.
+  const expected = type === "ssh-ed25519" ? 4 + len + 4 + 32 : undefined;
+  if ((expected !== undefined && raw.length !== expected) || raw.length <= 4 + len + 4) {
+    return "the key data is truncated (copy the whole line of the .pub file)";
+  }
   return undefined;
 }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 programs the tests run for real (validators, proxies, ACME CA,
+# BitTorrent software) when they are missing. Services are not started by the install.
+set -euo pipefail
+
+declare -A want=(
+  [caddy]=caddy [nginx]=nginx [certbot]=certbot [pebble]=pebble [cloud-init]=cloud-init
+  [ip]=iproute2 [openssl]=openssl [curl]=curl [wrk]=wrk [opentracker]=opentracker [aria2c]=aria2
+  [unshare]=util-linux
+)
+missing=()
+for cmd in "${!want[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || [ -x "/usr/bin/$cmd" ] || missing+=("${want[$cmd]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run as root or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}"
+# Keep packaged services (nginx, caddy) from starting on the host's ports 80/443.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; created_policy=1; fi
+trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "installed: ${missing[*]}"

@@ -1,0 +1,129 @@
+// Table-driven: malformed deployment files, each must fail with an error that names the file,
+// the field path and the bad value. Each case mutates the (valid) example deployment.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import YAML from "yaml";
+import { DeploymentError } from "../../constructs/deployment/errors";
+import { loadDeploymentFile } from "../../constructs/deployment/load";
+
+const EXAMPLE = YAML.parse(fs.readFileSync(path.join(__dirname, "../../deployments/example.yaml"), "utf8"));
+const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEmVs+9pPbUihLPBUxQxVoWyo0klTsdBl6118CD0DBMu admin@example.com";
+
+interface Case {
+  name: string;
+  mutate: (d: any) => void;
+  /** Field path that the message must name. */
+  field: string;
+  /** Text the message must contain (the bad value or the reason). */
+  says: RegExp;
+}
+
+const cases: Case[] = [
+  { name: "name with capitals", mutate: (d) => (d.name = "Example"), field: "name", says: /"Example"/ },
+  { name: "name as number", mutate: (d) => (d.name = 42), field: "name", says: /got 42/ },
+  { name: "domain without a dot", mutate: (d) => (d.domain = "localhost"), field: "domain", says: /"localhost"/ },
+  { name: "domain with trailing dot", mutate: (d) => (d.domain = "example.com."), field: "domain", says: /example\.com\./ },
+  { name: "unknown top-level key (typo)", mutate: (d) => (d.grafna = { live: true }), field: "grafna", says: /unknown key "grafna".*did you mean "grafana"/ },
+  { name: "unknown nested key (case typo)", mutate: (d) => ((d.cloudflare.zoneID = d.cloudflare.zoneId), delete d.cloudflare.zoneId), field: "cloudflare.zoneID", says: /did you mean "zoneId"/ },
+  { name: "missing zone id", mutate: (d) => delete d.cloudflare.zoneId, field: "cloudflare.zoneId", says: /is required/ },
+  { name: "zone id not hex", mutate: (d) => (d.cloudflare.zoneId = "my-zone"), field: "cloudflare.zoneId", says: /"my-zone"/ },
+  { name: "ttl too small", mutate: (d) => (d.cloudflare.ttlSeconds = 30), field: "cloudflare.ttlSeconds", says: /got 30/ },
+  { name: "volume size as string", mutate: (d) => (d.hetzner.volumeSizeGb = "50"), field: "hetzner.volumeSizeGb", says: /must be a number.*got "50"/ },
+  { name: "volume too small", mutate: (d) => (d.hetzner.volumeSizeGb = 5), field: "hetzner.volumeSizeGb", says: /at least 10/ },
+  { name: "unknown location", mutate: (d) => (d.hetzner.location = "fra1"), field: "hetzner.location", says: /"fra1".*allowed: "fsn1"/ },
+  { name: "bad server type", mutate: (d) => (d.hetzner.serverType = "t2.micro"), field: "hetzner.serverType", says: /"t2\.micro"/ },
+  { name: "EU-only type in Ashburn", mutate: (d) => ((d.hetzner.serverType = "cx33"), (d.hetzner.location = "ash")), field: "hetzner.serverType", says: /only in fsn1, nbg1, hel1/ },
+  { name: "unsupported image", mutate: (d) => (d.hetzner.image = "debian-12"), field: "hetzner.image", says: /"debian-12".*ubuntu-24\.04/ },
+  { name: "ipv6 as string", mutate: (d) => (d.hetzner.ipv6 = "yes"), field: "hetzner.ipv6", says: /must be a boolean.*"yes"/ },
+  { name: "bad label value", mutate: (d) => (d.hetzner.labels = { team: "a b" }), field: "hetzner.labels.team", says: /"a b"/ },
+  { name: "no ssh keys", mutate: (d) => (d.admin.sshKeys = []), field: "admin.sshKeys", says: /at least one/ },
+  { name: "truncated ssh key", mutate: (d) => (d.admin.sshKeys[0].publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5"), field: "admin.sshKeys[0].publicKey", says: /ssh-ed25519 AAAAC3/ },
+  { name: "private key pasted", mutate: (d) => (d.admin.sshKeys[0].publicKey = "-----BEGIN OPENSSH PRIVATE KEY----- b3Blbn"), field: "admin.sshKeys[0].publicKey", says: /private key/ },
+  { name: "ssh key of unknown type", mutate: (d) => (d.admin.sshKeys[0].publicKey = "ssh-dss AAAAB3NzaC1kc3M="), field: "admin.sshKeys[0].publicKey", says: /"ssh-dss"/ },
+  { name: "ssh key type mismatch", mutate: (d) => (d.admin.sshKeys[0].publicKey = KEY.replace("ssh-ed25519", "ssh-rsa")), field: "admin.sshKeys[0].publicKey", says: /says "ssh-ed25519"/ },
+  { name: "duplicate ssh key name", mutate: (d) => d.admin.sshKeys.push({ name: "admin", publicKey: KEY.replace("admin@", "other@") }), field: "admin.sshKeys[1]", says: /"admin"/ },
+  { name: "cidr with host bits", mutate: (d) => (d.admin.sshAllowedCidrs = ["203.0.113.7/24"]), field: "admin.sshAllowedCidrs[0]", says: /host bits.*203\.0\.113\.7\/24/ },
+  { name: "cidr without prefix", mutate: (d) => (d.admin.sshAllowedCidrs = ["203.0.113.7"]), field: "admin.sshAllowedCidrs[0]", says: /address\/prefix/ },
+  { name: "ipv6 cidr garbage", mutate: (d) => (d.admin.sshAllowedCidrs = ["2001:db8::zz/32"]), field: "admin.sshAllowedCidrs[0]", says: /not an IPv4 or IPv6/ },
+  { name: "root as admin user", mutate: (d) => (d.admin.username = "root"), field: "admin.username", says: /reserved/ },
+  { name: "unknown proxy", mutate: (d) => (d.proxy.kind = "traefik"), field: "proxy.kind", says: /"traefik".*"caddy", "nginx-certbot", "pingoo"/ },
+  { name: "bad acme email", mutate: (d) => (d.acme.email = "admin-at-example"), field: "acme.email", says: /admin-at-example/ },
+  { name: "acme directory over http", mutate: (d) => (d.acme.directoryUrl = "http://127.0.0.1:14000/dir"), field: "acme.directoryUrl", says: /https/ },
+  { name: "staging and directory both", mutate: (d) => ((d.acme.staging = true), (d.acme.directoryUrl = "https://127.0.0.1:14000/dir")), field: "acme.staging", says: /only one/ },
+  { name: "ca root without directory", mutate: (d) => (d.acme.caRootFile = "ca.pem"), field: "acme.caRootFile", says: /directoryUrl/ },
+  { name: "ca root file missing", mutate: (d) => ((d.acme.directoryUrl = "https://127.0.0.1:14000/dir"), (d.acme.caRootFile = "nope.pem")), field: "acme.caRootFile", says: /cannot read/ },
+  { name: "tracker image on latest", mutate: (d) => (d.tracker.image = "torrust/tracker:latest"), field: "tracker.image", says: /"latest" moves/ },
+  { name: "tracker image without tag", mutate: (d) => (d.tracker.image = "torrust/tracker"), field: "tracker.image", says: /name:tag/ },
+  { name: "port out of range", mutate: (d) => (d.tracker.udpTrackers[0].port = 70000), field: "tracker.udpTrackers[0].port", says: /70000/ },
+  { name: "port as float", mutate: (d) => (d.tracker.httpTrackers[0].port = 7070.5), field: "tracker.httpTrackers[0].port", says: /7070\.5/ },
+  { name: "duplicate subdomains", mutate: (d) => (d.grafana.subdomain = "api"), field: "grafana.subdomain", says: /already used by tracker\.api\.subdomain/ },
+  { name: "subdomain with dot", mutate: (d) => (d.tracker.api.subdomain = "api.v1"), field: "tracker.api.subdomain", says: /"api\.v1"/ },
+  { name: "tcp port clash api/http", mutate: (d) => (d.tracker.api.port = 7070), field: "tracker.httpTrackers[0].port", says: /already used by tracker\.api\.port/ },
+  { name: "tcp port on reserved grafana port", mutate: (d) => (d.tracker.httpTrackers[0].port = 3000), field: "tracker.httpTrackers[0].port", says: /Grafana/ },
+  { name: "udp port clash", mutate: (d) => d.tracker.udpTrackers.push({ subdomain: "udp2", port: 6969 }), field: "tracker.udpTrackers[1].port", says: /already used/ },
+  { name: "udp port 443 (HTTP/3)", mutate: (d) => (d.tracker.udpTrackers[0].port = 443), field: "tracker.udpTrackers[0].port", says: /HTTP\/3/ },
+  { name: "mixed reverse-proxy trackers", mutate: (d) => d.tracker.httpTrackers.push({ subdomain: "http2", port: 7071, viaProxy: false }), field: "tracker.httpTrackers[1].viaProxy", says: /on_reverse_proxy setting is global/ },
+  { name: "proxied UDP tracker hostname", mutate: (d) => (d.cloudflare.proxiedSubdomains = ["udp1"]), field: "cloudflare.proxiedSubdomains[0]", says: /UDP tracker/ },
+  { name: "proxied HTTP tracker hostname", mutate: (d) => (d.cloudflare.proxiedSubdomains = ["http1"]), field: "cloudflare.proxiedSubdomains[0]", says: /HTTP tracker/ },
+  { name: "proxied unknown subdomain", mutate: (d) => (d.cloudflare.proxiedSubdomains = ["www"]), field: "cloudflare.proxiedSubdomains[0]", says: /"www".*allowed: test, api/ },
+  { name: "grafana live as string", mutate: (d) => (d.grafana.live = "on"), field: "grafana.live", says: /"on"/ },
+  { name: "httpTrackers not a list", mutate: (d) => (d.tracker.httpTrackers = { subdomain: "http1", port: 7070 }), field: "tracker.httpTrackers", says: /must be a list/ },
+  { name: "hello message empty", mutate: (d) => (d.helloWorld.message = ""), field: "helloWorld.message", says: /got ""/ },
+];
+
+function writeCase(dir: string, name: string, content: string): string {
+  const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, "-")}.yaml`);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe("malformed deployment files", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-deployments-"));
+
+  it("has at least 30 cases", () => assert.ok(cases.length >= 30, `${cases.length} cases`));
+
+  for (const c of cases) {
+    it(`rejects: ${c.name}`, () => {
+      const d = structuredClone(EXAMPLE);
+      c.mutate(d);
+      const file = writeCase(dir, c.name, YAML.stringify(d));
+      assert.throws(
+        () => loadDeploymentFile(file),
+        (e: unknown) => {
+          assert.ok(e instanceof DeploymentError, `expected DeploymentError, got ${e}`);
+          const line = e.message.split("\n").find((l) => l.includes(`${file}: ${c.field}`));
+          assert.ok(line, `no line names ${file}: ${c.field} in:\n${e.message}`);
+          assert.match(line, c.says);
+          return true;
+        },
+      );
+    });
+  }
+
+  it("rejects YAML syntax errors with the line", () => {
+    const file = writeCase(dir, "syntax", "name: a\n  domain: [\n");
+    assert.throws(() => loadDeploymentFile(file), /YAML syntax: .*line/);
+  });
+
+  it("rejects duplicate keys", () => {
+    const file = writeCase(dir, "dupkeys", "name: a\nname: b\n");
+    assert.throws(() => loadDeploymentFile(file), /YAML syntax: Map keys must be unique/);
+  });
+
+  it("rejects a file that is not a mapping", () => {
+    const file = writeCase(dir, "list", "- a\n- b\n");
+    assert.throws(() => loadDeploymentFile(file), /\(file\): must be a YAML mapping/);
+  });
+
+  it("reports every problem of a file at once", () => {
+    const d = structuredClone(EXAMPLE);
+    d.name = "Bad";
+    d.hetzner.location = "mars";
+    d.proxy.kind = "apache";
+    const file = writeCase(dir, "many", YAML.stringify(d));
+    assert.throws(() => loadDeploymentFile(file), /3 problems/);
+  });
+});
