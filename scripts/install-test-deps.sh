@@ -6,11 +6,11 @@ set -euo pipefail
 declare -A want=(
   [caddy]=caddy [nginx]=nginx [certbot]=certbot [pebble]=pebble [cloud-init]=cloud-init
   [ip]=iproute2 [openssl]=openssl [curl]=curl [wrk]=wrk [opentracker]=opentracker [aria2c]=aria2
-  [unshare]=util-linux
+  [unshare]=util-linux [time]=time
 )
 missing=()
 for cmd in "${!want[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || [ -x "/usr/bin/$cmd" ] || missing+=("${want[$cmd]}")
+  [ -x "/usr/bin/$cmd" ] || [ -x "/usr/sbin/$cmd" ] || [ -x "/bin/$cmd" ] || [ -x "/sbin/$cmd" ] || missing+=("${want[$cmd]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
