@@ -42,7 +42,7 @@ describe("DnsRecord", () => {
     assert.throws(() => Zone.fromZoneId("nope", "example.com"), /got "nope"/);
     assert.throws(() => RecordTarget.ipv4("2001:db8::1"), /IPv4 address, got "2001:db8::1"/);
     assert.throws(() => RecordTarget.ipv6("1.2.3.4"), /IPv6 address, got "1.2.3.4"/);
-    assert.throws(() => RecordTarget.txt("x".repeat(256)), /at most 255 bytes, got 256/);
+    assert.throws(() => RecordTarget.txt("x".repeat(256)), /at most 255 bytes.*got 256/);
     assert.throws(() => RecordTarget.txt('a"b'), /double quotes/);
     assert.throws(() => RecordTarget.caaIssue("Let's Encrypt"), /got "Let's Encrypt"/);
     assert.throws(
