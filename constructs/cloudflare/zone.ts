@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
-import { DnsRecord, type RecordTarget, type DnsRecordOptions } from "./dns-record";
+import { DnsRecord, type DnsRecordOptions } from "./dns-record";
 
 /** A Cloudflare zone the records go into. */
 export interface IZone {
@@ -35,4 +35,3 @@ export class Zone implements IZone {
   }
 }
 
-export type { RecordTarget };
