@@ -1,0 +1,2 @@
+export * from "./caddyfile";
+export * from "./plugin";

@@ -1,0 +1,79 @@
+// Caddy as a compose service on the host network: one Caddyfile, state on the volume.
+import type { RenderedFile } from "../../cloud-init/rendered-file";
+import type { ComposeService } from "../../compose/types";
+import type { EdgeContext, ProxyPlugin, ProxyRendering } from "../../edge/types";
+import { PROXY_ETC } from "../../tracker/layout";
+import { Caddyfile } from "./caddyfile";
+
+/** Pinned image (Docker Hub; 2.10 adds X25519MLKEM768 to the default curves). */
+export const CADDY_IMAGE = "caddy:2.10.2";
+
+/** Generated files on the host, mounted at the same paths in the container. */
+export const CADDY_PATHS = {
+  dir: `${PROXY_ETC}/caddy`,
+  caddyfile: `${PROXY_ETC}/caddy/Caddyfile`,
+  helloRoot: `${PROXY_ETC}/caddy/www`,
+} as const;
+
+const GENERATOR = "constructs/proxies/caddy";
+
+function caddyService(ctx: EdgeContext): ComposeService {
+  const caRoot = ctx.acme.caRootPem !== undefined ? [`${ctx.acme.caRootPath}:${ctx.acme.caRootPath}:ro`] : [];
+  return {
+    image: CADDY_IMAGE,
+    container_name: "caddy",
+    restart: "unless-stopped",
+    // Host network: Caddy sees the client's real address (IPv4 and IPv6) and reaches 127.0.0.1 upstreams.
+    network_mode: "host",
+    command: ["caddy", "run", "--config", CADDY_PATHS.caddyfile, "--adapter", "caddyfile"],
+    volumes: [`${CADDY_PATHS.dir}:${CADDY_PATHS.dir}:ro`, `${ctx.stateDir}:${ctx.stateDir}`, ...caRoot],
+    logging: { driver: "json-file", options: { "max-size": "10m", "max-file": "10" } },
+  };
+}
+
+function render(ctx: EdgeContext): ProxyRendering {
+  const caddyfile = new Caddyfile(ctx, { helloRoot: CADDY_PATHS.helloRoot }, GENERATOR);
+  const servesHello = ctx.sites.some((s) => s.role === "hello" && !s.upstream);
+  const files: RenderedFile[] = [
+    { path: CADDY_PATHS.caddyfile, content: caddyfile.render(), permissions: "0644" },
+    ...(servesHello && ctx.helloPage !== undefined
+      ? [{ path: `${CADDY_PATHS.helloRoot}/index.html`, content: ctx.helloPage, permissions: "0644" }]
+      : []),
+    ...(ctx.acme.caRootPem !== undefined
+      ? [{ path: ctx.acme.caRootPath, content: ctx.acme.caRootPem, permissions: "0644" }]
+      : []),
+  ];
+  return {
+    files,
+    configPaths: [CADDY_PATHS.caddyfile],
+    composeServices: { caddy: caddyService(ctx) },
+    packages: [],
+    bootstrap: [],
+    // 80 for HTTP-01 and the redirect, 443 for HTTPS and TLS-ALPN-01, 443/udp for HTTP/3.
+    firewall: { tcp: [80, 443], udp: [443] },
+  };
+}
+
+/** Caddy 2.10.2 (Docker image). The recommended proxy: every capability the stack needs. */
+export const caddyPlugin: ProxyPlugin = {
+  kind: "caddy",
+  title: "Caddy 2.10.2",
+  version: "2.10.2",
+  capabilities: {
+    websocket: true,
+    httpToHttpsRedirect: true,
+    acmeChallenges: ["http-01", "tls-alpn-01"],
+    tlsVersions: ["1.2", "1.3"],
+    ipv6Listeners: true,
+    acmeContactEmail: true,
+    postQuantumKeyExchange: true,
+    clientIpInXForwardedFor: true,
+    staticFiles: true,
+    offlineValidator: "caddy validate --adapter caddyfile",
+  },
+  notes: {
+    postQuantumKeyExchange: "offers X25519MLKEM768 from 2.10 on (Go 1.24); Debian's and Ubuntu's caddy 2.6.2 does not",
+    acmeChallenges: "cannot use DNS-01 without a plug-in build",
+  },
+  render,
+};

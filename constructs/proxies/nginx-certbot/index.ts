@@ -1,0 +1,5 @@
+export * from "./paths";
+export * from "./plugin";
+export * from "./scripts";
+export * from "./sites";
+export * from "./syntax";

@@ -1,0 +1,3 @@
+export * from "./pingoo-config";
+export * from "./plugin";
+export * from "./schema";
