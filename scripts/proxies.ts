@@ -1,0 +1,102 @@
+// npm run proxies [-- <deployment.yaml>]: the three TLS proxies side by side for one deployment
+// (default deployments/example.yaml): capabilities, which sites each can serve (checkEdge), and the
+// size of what each generates. Everything is computed from the plug-ins; nothing is hand-written.
+import * as path from "node:path";
+import type { Deployment } from "../constructs/deployment/schema";
+import { loadDeploymentFile } from "../constructs/deployment/load";
+import { buildEdgeContext, checkEdge, type ProxyCapabilities, type ProxyPlugin } from "../constructs/edge";
+import { PROXIES } from "../constructs/proxies";
+
+const CAPABILITY_KEYS: readonly (keyof ProxyCapabilities)[] = [
+  "websocket",
+  "httpToHttpsRedirect",
+  "acmeChallenges",
+  "tlsVersions",
+  "ipv6Listeners",
+  "acmeContactEmail",
+  "postQuantumKeyExchange",
+  "clientIpInXForwardedFor",
+  "staticFiles",
+  "offlineValidator",
+];
+
+const plugins = Object.values(PROXIES);
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function capability(plugin: ProxyPlugin, key: keyof ProxyCapabilities): string {
+  const value = plugin.capabilities[key];
+  const text =
+    typeof value === "boolean"
+      ? value ? "yes" : "no"
+      : typeof value === "string"
+        ? value
+        : value === undefined
+          ? "none"
+          : value.join(", ").toUpperCase();
+  const note = plugin.notes?.[key];
+  return note ? `${text}: ${note}` : text;
+}
+
+function lineCount(text: string): number {
+  return text.endsWith("\n") ? text.split("\n").length - 1 : text.split("\n").length;
+}
+
+/** One plug-in against the deployment: the context, each site's errors, warnings and sizes. */
+function evaluate(d: Deployment, acmeCaRootPem: string | undefined, plugin: ProxyPlugin) {
+  const ctx = buildEdgeContext(d, { acmeCaRootPem, capabilities: plugin.capabilities, kind: plugin.kind });
+  const sites = ctx.sites.map((site) => {
+    const { errors } = checkEdge(d, { ...ctx, sites: [site] }, plugin, plugins);
+    return { site, errors: errors.map((e) => e.message) };
+  });
+  const { warnings } = checkEdge(d, ctx, plugin, plugins);
+  const rendering = plugin.render(ctx);
+  const configFiles = rendering.files.filter((f) => rendering.configPaths.includes(f.path));
+  return {
+    sites,
+    warnings,
+    configLines: configFiles.reduce((n, f) => n + lineCount(f.content), 0),
+    configNames: configFiles.map((f) => path.basename(f.path)),
+    allLines: rendering.files.reduce((n, f) => n + lineCount(f.content), 0),
+    fileCount: rendering.files.length,
+    firewall: rendering.firewall,
+  };
+}
+
+function main(): void {
+  const file = process.argv[2] ?? path.relative(process.cwd(), path.join(__dirname, "..", "deployments", "example.yaml"));
+  const { source, deployment: d, acmeCaRootPem } = loadDeploymentFile(file);
+  const results = plugins.map((p) => ({ plugin: p, ...evaluate(d, acmeCaRootPem, p) }));
+
+  const rows: string[][] = [["", ...plugins.map((p) => `${p.kind} (${p.title})`)]];
+  for (const key of CAPABILITY_KEYS) rows.push([key, ...plugins.map((p) => capability(p, key))]);
+  results[0].sites.forEach(({ site }, i) => {
+    rows.push([
+      `serves ${site.hostname} (${site.role})`,
+      ...results.map((r) => (r.sites[i].errors.length === 0 ? "yes" : `no: ${r.sites[i].errors.join("; ")}`)),
+    ]);
+  });
+  rows.push(["config lines", ...results.map((r) => `${r.configLines} (${r.configNames.join(", ")})`)]);
+  rows.push(["generated lines, all files", ...results.map((r) => `${r.allLines} in ${r.fileCount} files`)]);
+  rows.push([
+    "firewall",
+    ...results.map((r) => [`tcp ${r.firewall.tcp.join(", ")}`, ...(r.firewall.udp.length ? [`udp ${r.firewall.udp.join(", ")}`] : [])].join("; ")),
+  ]);
+
+  const out = [
+    `# TLS proxies for ${source} (${d.domain}, proxy.kind: ${d.proxy.kind})`,
+    "",
+    `| ${rows[0].map(cell).join(" | ")} |`,
+    `|${rows[0].map(() => "---").join("|")}|`,
+    ...rows.slice(1).map((r) => `| ${r.map(cell).join(" | ")} |`),
+    "",
+    "## Warnings at synth",
+    "",
+    ...results.flatMap((r) => [`### ${r.plugin.kind}`, "", ...(r.warnings.length ? r.warnings.map((w) => `- ${w}`) : ["- none"]), ""]),
+  ];
+  process.stdout.write(out.join("\n"));
+}
+
+main();
