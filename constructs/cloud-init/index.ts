@@ -1,0 +1,2 @@
+export * from "./rendered-file";
+export * from "./cloud-config";
