@@ -1,0 +1,29 @@
+// Grafana provisioning: the Prometheus datasource. Prometheus and Grafana share the compose
+// network, so Grafana reaches it by service name.
+import type { RenderedFile } from "../../cloud-init/rendered-file";
+import type { Deployment } from "../../deployment/schema";
+import { GENERATOR, GRAFANA_DATASOURCE } from "./paths";
+import { renderYaml } from "./yaml";
+
+/** Compose service name and port of Prometheus. */
+export const PROMETHEUS_SERVICE = "prometheus";
+export const PROMETHEUS_PORT = 9090;
+
+export function renderGrafanaDatasource(d: Deployment): RenderedFile {
+  const config = {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: "Prometheus",
+        uid: "prometheus",
+        type: "prometheus",
+        access: "proxy",
+        url: `http://${PROMETHEUS_SERVICE}:${PROMETHEUS_PORT}`,
+        isDefault: true,
+        editable: false,
+        jsonData: { timeInterval: `${d.prometheus.scrapeIntervalSeconds}s` },
+      },
+    ],
+  };
+  return { path: GRAFANA_DATASOURCE, content: renderYaml(config, `${GENERATOR}/grafana.ts`), permissions: "0644" };
+}
