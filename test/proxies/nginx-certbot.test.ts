@@ -134,7 +134,7 @@ describe("nginx + certbot plug-in", () => {
     assert.match(script, /^readonly STATE_DIR=\/opt\/torrust\/storage\/proxy\/nginx-certbot\/letsencrypt$/m);
     assert.match(script, /ln -sfn "\$STATE_DIR" \/etc\/letsencrypt/);
     assert.match(fileAt(rendering, P.renew), /exec certbot renew --cert-name torrust --non-interactive --no-random-sleep-on-renew --server \S+ "\$@"/);
-    assert.match(fileAt(rendering, P.deployHook), /nginx -t -q\nnginx -s reload \|\| nginx/);
+    assert.match(fileAt(rendering, P.deployHook), /nginx -t -q\n.*\nnginx -s reload 2>\/dev\/null \|\| nginx/);
     assert.match(fileAt(rendering, P.bootstrapUnit), /ExecStart=\/opt\/torrust\/bin\/nginx-certbot-bootstrap/);
     const modes = Object.fromEntries(rendering.files.map((f) => [f.path, f.permissions]));
     for (const p of [P.bootstrap, P.renew, P.deployHook]) assert.equal(modes[p], "0755");

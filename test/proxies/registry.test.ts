@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { formatIssue } from "../../constructs/deployment/errors";
 import { PROXY_KINDS, type ProxyKind } from "../../constructs/deployment/schema";
@@ -39,6 +41,19 @@ describe("PROXIES", () => {
         staticFiles: true,
       },
     });
+  });
+
+  it("matches the capability table of constructs/proxies/README.md", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "../../constructs/proxies/README.md"), "utf8");
+    const short = (v: unknown) =>
+      typeof v === "boolean" ? (v ? "yes" : "no") : Array.isArray(v) ? v.join(", ") : v === undefined ? "none" : String(v).split(" --")[0];
+    for (const key of Object.keys(PROXIES.caddy.capabilities)) {
+      const row = new RegExp(`^\\| ${key} \\|(.*)\\|$`, "m").exec(readme);
+      assert.ok(row, `README has no row for ${key}`);
+      const cells = row[1].split("|").map((c) => c.trim());
+      const expected = ["caddy", "nginx-certbot", "pingoo"].map((k) => short(PROXIES[k as ProxyKind].capabilities[key as "websocket"]));
+      assert.deepEqual(cells, expected, `README row ${key}`);
+    }
   });
 
   it("explains every missing capability in a note", () => {

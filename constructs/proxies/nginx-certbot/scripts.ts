@@ -183,7 +183,8 @@ export class DeployHook {
       ...provenance(`certbot runs this after renewing ${livePath("fullchain.pem")}: check the config, then reload nginx.`),
       "set -e",
       "nginx -t -q",
-      "nginx -s reload || nginx",
+      "# reload prints a notice on stderr, which certbot reports as hook error output; starting shows real errors.",
+      "nginx -s reload 2>/dev/null || nginx",
       "",
     ].join("\n");
   }
