@@ -21,12 +21,8 @@ function render(ctx: EdgeContext): ProxyRendering {
     { path: P.renew, content: new RenewScript(ctx).render(), permissions: "0755" },
     { path: P.deployHook, content: new DeployHook().render(), permissions: "0755" },
     { path: P.bootstrapUnit, content: new BootstrapUnit(ctx).render(), permissions: "0644" },
-    ...(testCa
-      ? [
-          { path: P.certbotDropIn, content: new CertbotCaDropIn(ctx).render(), permissions: "0644" },
-          { path: ctx.acme.caRootPath, content: ctx.acme.caRootPem!, permissions: "0644" },
-        ]
-      : []),
+    // The test CA's root itself (ctx.acme.caRootPath) is written by the cloud-config.
+    ...(testCa ? [{ path: P.certbotDropIn, content: new CertbotCaDropIn(ctx).render(), permissions: "0644" }] : []),
   ];
   return {
     files,

@@ -50,9 +50,7 @@ function render(ctx: EdgeContext): ProxyRendering {
   const files: RenderedFile[] = [
     { path: PINGOO_PATHS.config, content: config.render(), permissions: "0644" },
     ...(servesHello ? [{ path: `${PINGOO_PATHS.helloRoot}/index.html`, content: ctx.helloPage!, permissions: "0644" }] : []),
-    ...(ctx.acme.caRootPem !== undefined
-      ? [{ path: ctx.acme.caRootPath, content: ctx.acme.caRootPem, permissions: "0644" }]
-      : []),
+    // The test CA's root (ctx.acme.caRootPath) is written by the cloud-config, not by the plug-in.
   ];
   return {
     files,
