@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { Server as L1Server } from "../../.gen/providers/hcloud/server";
 import type { IFirewall } from "./firewall";
@@ -77,6 +77,11 @@ export interface ServerProps {
    * @default - no labels
    */
   readonly labels?: Labels;
+  /**
+   * Resources to create before the server, e.g. DNS records, so ACME at first boot finds the names.
+   * @default - only the implicit dependencies of the references above
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -129,6 +134,7 @@ export class Server extends Construct {
       rebuildProtection: deleteProtection,
       labels: props.labels,
       lifecycle: { ignoreChanges: ["ssh_keys"] },
+      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
     });
     this.serverId = this.resource.id;
     this.ipv4Address = this.resource.ipv4Address;
