@@ -56,7 +56,9 @@ describe("Caddy plug-in", () => {
 
   it("uses production Let's Encrypt by default and names the staging or override CA otherwise", () => {
     const prod = fileAt(caddyPlugin.render(edgeContext("caddy")), CADDY_PATHS.caddyfile);
-    assert.doesNotMatch(prod, /acme_ca/);
+    // Explicit even for production: otherwise Caddy 2.10 adds ZeroSSL, which the letsencrypt.org CAA forbids.
+    assert.match(prod, /acme_ca https:\/\/acme-v02\.api\.letsencrypt\.org\/directory/);
+    assert.doesNotMatch(prod, /acme_ca_root/);
     assert.match(prod, /^\temail admin@example\.com$/m);
     assert.match(prod, /^\tstorage file_system \/opt\/torrust\/storage\/proxy\/caddy$/m);
 

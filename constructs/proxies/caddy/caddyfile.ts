@@ -2,7 +2,6 @@
 // Only the Caddyfile subset that both Debian's caddy 2.6.2 and the pinned 2.10 image accept
 // (see docs: global email/acme_ca/acme_ca_root/storage, reverse_proxy with header_up, header,
 // root/file_server), so the test with Debian's caddy validates what production runs.
-import { LETS_ENCRYPT_DIRECTORY } from "../../edge/context";
 import type { EdgeContext, EdgeSite } from "../../edge/types";
 
 /** A directive line, or a directive with a block: `head { body }` (an empty head is the global options block). */
@@ -44,7 +43,9 @@ export class Caddyfile {
     const { acme, stateDir } = this.ctx;
     const body: string[] = [];
     if (acme.email) body.push(`email ${token(acme.email)}`);
-    if (acme.directoryUrl !== LETS_ENCRYPT_DIRECTORY) body.push(`acme_ca ${token(acme.directoryUrl)}`);
+    // Always explicit: without acme_ca, Caddy 2.10 with an email adds ZeroSSL as a fallback issuer,
+    // which the CAA record (letsencrypt.org only) forbids.
+    body.push(`acme_ca ${token(acme.directoryUrl)}`);
     if (acme.caRootPem !== undefined) body.push(`acme_ca_root ${token(acme.caRootPath)}`);
     body.push(`storage file_system ${token(stateDir)}`);
     return { head: "", body };
