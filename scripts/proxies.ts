@@ -16,6 +16,7 @@ const CAPABILITY_KEYS: readonly (keyof ProxyCapabilities)[] = [
   "acmeContactEmail",
   "postQuantumKeyExchange",
   "clientIpInXForwardedFor",
+  "hstsHeader",
   "staticFiles",
   "offlineValidator",
 ];

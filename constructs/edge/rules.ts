@@ -76,6 +76,11 @@ export function checkEdge(d: Deployment, ctx: EdgeContext, plugin: ProxyPlugin, 
   if (d.acme.email && !cap.acmeContactEmail) {
     warnings.push(`${plugin.title} has no ACME contact email: acme.email is not used and no expiry notices will be sent.`);
   }
+  if (d.proxy.hsts && !cap.hstsHeader) {
+    warnings.push(
+      `${plugin.title} cannot send Strict-Transport-Security${plugin.notes?.hstsHeader ? ` (${plugin.notes.hstsHeader})` : ""}: proxy.hsts has no effect.`,
+    );
+  }
   if (!cap.tlsVersions.includes("1.2")) {
     warnings.push(`${plugin.title} offers TLS ${cap.tlsVersions.join(" and ")} only: clients limited to TLS 1.2 cannot connect.`);
   }

@@ -69,6 +69,8 @@ export interface ProxyCapabilities {
   readonly postQuantumKeyExchange: boolean;
   /** Appends (or sets) the client address as the right-most X-Forwarded-For entry. */
   readonly clientIpInXForwardedFor: boolean;
+  /** Can add response headers such as Strict-Transport-Security. */
+  readonly hstsHeader: boolean;
   /** Can serve the static hello page itself. */
   readonly staticFiles: boolean;
   /** Has an offline config check that tests run (caddy validate, nginx -t). */

@@ -38,6 +38,7 @@ export const FIXTURE_CAPABILITIES: ProxyCapabilities = {
   acmeContactEmail: true,
   postQuantumKeyExchange: false,
   clientIpInXForwardedFor: true,
+  hstsHeader: true,
   staticFiles: false,
 };
 

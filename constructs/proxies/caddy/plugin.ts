@@ -66,6 +66,7 @@ export const caddyPlugin: ProxyPlugin = {
     acmeContactEmail: true,
     postQuantumKeyExchange: true,
     clientIpInXForwardedFor: true,
+    hstsHeader: true,
     staticFiles: true,
     offlineValidator: "caddy validate --adapter caddyfile",
   },

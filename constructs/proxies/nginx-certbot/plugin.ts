@@ -50,6 +50,7 @@ export const nginxCertbotPlugin: ProxyPlugin = {
     acmeContactEmail: true,
     postQuantumKeyExchange: false,
     clientIpInXForwardedFor: true,
+    hstsHeader: true,
     staticFiles: true,
     offlineValidator: "nginx -t",
   },

@@ -77,6 +77,7 @@ export const pingooPlugin: ProxyPlugin = {
     acmeContactEmail: false,
     postQuantumKeyExchange: true,
     clientIpInXForwardedFor: true,
+    hstsHeader: false,
     staticFiles: true,
   },
   notes: {
@@ -84,6 +85,7 @@ export const pingooPlugin: ProxyPlugin = {
     httpToHttpsRedirect: "pingooio/pingoo#20 is open",
     acmeChallenges: "validates with TLS-ALPN-01 only, so :443 must reach it directly",
     tlsVersions: "is built with TLS 1.3 only",
+    hstsHeader: "its config has no key for response headers",
     ipv6Listeners: "listener addresses must be IP literals and [::] does not parse",
     acmeContactEmail: "creates its ACME account without a contact: its config has no email key",
     offlineValidator: "has no validate command: the generated pingoo.yml is checked against a schema of its source",
