@@ -1,0 +1,257 @@
+// npm run rehearse -- [--proxy caddy|nginx-certbot] [--deployment FILE] [--keep]
+//
+// Synthesizes the deployment with a test-CA override, takes the server's files from the
+// synthesized user_data, and runs them with Debian's real caddy / nginx / certbot against Pebble,
+// each proxy in two network namespaces at once (main: checks, upstream down, renewal; late-ca: CA
+// down at first start, then a restart). Prints one row per check and fault, then
+// "N passed, N failed". Cleans up every process, namespace and temporary folder, also on Ctrl-C.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { edgePromises } from "./checks";
+import { proxyPlugin } from "../constructs/proxies";
+import { createNamespace, deleteNamespace } from "./netns";
+import { makePebbleTls } from "./pebble";
+import { PATHS, REPO, hostsLines, prepare, rehearsalDeployment, specFiles } from "./prepare";
+import { killPid, sleep } from "./proc";
+import { mountNamespace } from "./sandbox";
+import { fail, formatRow, pass, progressWriter, skip, summary, type Row } from "./rows";
+import type { HelperMessage, RehearsedKind, ScenarioName, ScenarioSpec } from "./spec";
+
+export const KINDS: readonly RehearsedKind[] = ["caddy", "nginx-certbot"];
+/** Each proxy's rehearsal must finish within this (issue 4). */
+export const LIMIT_SECONDS = 90;
+
+/** Debian packages the rehearsal runs, by the program it needs. */
+export const REQUIRED_PROGRAMS: Readonly<Record<string, string>> = {
+  caddy: "caddy",
+  nginx: "nginx",
+  certbot: "certbot",
+  pebble: "pebble",
+  opentracker: "opentracker",
+  openssl: "openssl",
+  curl: "curl",
+  ip: "iproute2",
+  unshare: "util-linux",
+  mount: "mount",
+};
+
+/** The Debian packages missing on this machine (empty when all are there). */
+export function missingPackages(): string[] {
+  const dirs = ["/usr/bin", "/usr/sbin", "/bin", "/sbin"];
+  return [...new Set(Object.entries(REQUIRED_PROGRAMS).filter(([cmd]) => !dirs.some((d) => fs.existsSync(path.join(d, cmd)))).map(([, pkg]) => pkg))];
+}
+
+interface Options {
+  readonly kinds: readonly RehearsedKind[];
+  readonly deployment: string;
+  readonly keep: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let kinds: RehearsedKind[] = [...KINDS];
+  let deployment = path.join(REPO, "deployments", "example.yaml");
+  let keep = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--proxy") {
+      const k = argv[++i];
+      if (k === "pingoo") kinds = [];
+      else if (!(KINDS as readonly string[]).includes(k)) throw new Error(`--proxy must be caddy or nginx-certbot (pingoo cannot be installed here), not ${k}`);
+      else kinds = [k as RehearsedKind];
+    } else if (a === "--deployment") deployment = path.resolve(argv[++i] ?? "");
+    else if (a === "--keep") keep = true;
+    else if (a === "--help" || a === "-h") {
+      process.stdout.write("npm run rehearse -- [--proxy caddy|nginx-certbot] [--deployment FILE] [--keep]\n");
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return { kinds, deployment, keep };
+}
+
+/** Everything to undo, in one place, so Ctrl-C and failures clean up the same way. */
+class Cleanup {
+  readonly namespaces = new Set<string>();
+  readonly helpers = new Set<ChildProcess>();
+  readonly dirs = new Set<string>();
+  keep = false;
+
+  async run(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const h of this.helpers) if (h.pid && h.exitCode === null) killPid(h.pid, "SIGTERM");
+    for (let i = 0; i < 80 && [...this.helpers].some((h) => h.exitCode === null && h.signalCode === null); i++) await sleep(100);
+    for (const h of this.helpers) if (h.pid && h.exitCode === null && h.signalCode === null) killPid(h.pid, "SIGKILL");
+    for (const ns of this.namespaces) notes.push(...(await deleteNamespace(ns)));
+    this.namespaces.clear();
+    for (const d of this.dirs) {
+      if (this.keep) notes.push(`kept ${d}`);
+      else fs.rmSync(d, { recursive: true, force: true });
+    }
+    this.dirs.clear();
+    return notes;
+  }
+}
+
+/** Runs one scenario's helper inside its namespace; streams progress, returns its rows. */
+function runHelper(cleanup: Cleanup, ns: string, specFile: string, label: string, timeoutMs: number): Promise<Row[]> {
+  const progress = progressWriter(`[${label}] `);
+  return new Promise((resolve) => {
+    const rows: Row[] = [];
+    const child = spawn(
+      "ip",
+      ["netns", "exec", ns, "unshare", "--mount", "--propagation", "private", "--", process.execPath, "--import", "tsx", path.join(REPO, "rehearsal", "inside.ts"), specFile],
+      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    cleanup.helpers.add(child);
+    const timer = setTimeout(() => {
+      rows.push(fail(`${label} helper`, `no result within ${timeoutMs / 1000} s; stopped`));
+      if (child.pid) killPid(child.pid, "SIGTERM");
+    }, timeoutMs);
+    let buffer = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buffer += d.toString("utf8");
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const m = JSON.parse(line) as HelperMessage;
+          if (m.type === "progress") progress(m.message);
+          else rows.push({ status: m.status, name: m.name, detail: m.detail });
+        } catch {
+          stderr += `${line}\n`;
+        }
+      }
+    });
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      cleanup.helpers.delete(child);
+      if (code !== 0 && rows.every((r) => r.status !== "FAIL")) {
+        rows.push(fail(`${label} helper`, `exited ${code}: ${stderr.trim().slice(-400)}`));
+      }
+      resolve(rows);
+    });
+  });
+}
+
+async function rehearseKind(kind: RehearsedKind, o: Options, cleanup: Cleanup, root: string): Promise<Row[]> {
+  const started = Date.now();
+  const progress = progressWriter(`[${kind}] `);
+  const dir = path.join(root, kind);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  progress("Pebble's HTTPS certificate (openssl)");
+  const pebbleTls = await makePebbleTls(path.join(dir, "pebble-https"));
+  const deploymentCopy = path.join(dir, "deployment.yaml");
+  rehearsalDeployment(o.deployment, kind, pebbleTls.caFile, deploymentCopy);
+  progress(`synthesizing ${path.relative(REPO, o.deployment)} with the test-CA override (node --import tsx main.ts)`);
+  const prepared = await prepare(kind, deploymentCopy, path.join(dir, "cdktf.out"));
+  const rows: Row[] = [...prepared.rows];
+  const d = prepared.deployment;
+  const base = {
+    kind,
+    files: specFiles(prepared.files),
+    bootstrap: prepared.firstBoot,
+    composeService: prepared.composeService,
+    hosts: hostsLines(prepared),
+    pebbleTls,
+    ...edgePromises(d, prepared.ctx, proxyPlugin(kind).capabilities),
+    stateDir: prepared.ctx.stateDir,
+    nginxCertbot: { renew: PATHS.nginxCertbot.renew, bootstrapUnit: PATHS.nginxCertbot.bootstrapUnit, certName: PATHS.nginxCertbot.certName },
+    caddyfile: PATHS.caddy.caddyfile,
+    caDownSeconds: 5,
+    hostMountNamespace: mountNamespace(),
+  };
+  const scenarios: { name: ScenarioName; validitySeconds?: number; budgetSeconds: number }[] = [
+    // Caddy renews in the last third of a certificate's life: 24 s certificates are due 16 s after issue.
+    { name: "main", validitySeconds: kind === "caddy" ? 24 : 7 * 86400, budgetSeconds: 70 },
+    { name: "late-ca", budgetSeconds: 80 },
+  ];
+  const results = await Promise.all(
+    scenarios.map(async (s) => {
+      const ns = `rh${process.pid}-${kind === "caddy" ? "c" : "n"}-${s.name}`;
+      const runDir = path.join(dir, s.name);
+      fs.mkdirSync(runDir, { recursive: true, mode: 0o755 });
+      const spec: ScenarioSpec = { ...base, scenario: s.name, runDir, validitySeconds: s.validitySeconds, budgetSeconds: s.budgetSeconds };
+      const specFile = path.join(runDir, "spec.json");
+      fs.writeFileSync(specFile, JSON.stringify(spec));
+      cleanup.namespaces.add(ns);
+      await createNamespace(ns);
+      const r = await runHelper(cleanup, ns, specFile, `${kind}/${s.name}`, (s.budgetSeconds + 15) * 1000);
+      cleanup.namespaces.delete(ns);
+      const notes = await deleteNamespace(ns);
+      if (notes.length) progress(notes.join("; "));
+      return r;
+    }),
+  );
+  rows.push(...results.flat());
+  const seconds = (Date.now() - started) / 1000;
+  rows.push(
+    seconds <= LIMIT_SECONDS
+      ? pass("duration", `${seconds.toFixed(1)} s (synth ${(prepared.synthMs / 1000).toFixed(1)} s; limit ${LIMIT_SECONDS} s)`)
+      : fail("duration", `${seconds.toFixed(1)} s, over the ${LIMIT_SECONDS} s limit`),
+  );
+  return rows.map((r) => ({ ...r, name: `${kind} ${r.name}` }));
+}
+
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) {
+    process.stdout.write(`${formatRow(fail("root", "the rehearsal creates network and mount namespaces: run it as root"))}\n0 passed, 1 failed\n`);
+    return 1;
+  }
+  const missing = missingPackages();
+  if (missing.length) {
+    const row = fail("debian packages", `missing: ${missing.join(", ")} (apt-get install ${missing.join(" ")}, or bash scripts/install-test-deps.sh)`);
+    process.stdout.write(`${formatRow(row)}\n0 passed, 1 failed\n`);
+    return 1;
+  }
+  const cleanup = new Cleanup();
+  cleanup.keep = o.keep;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "torrust-rehearsal-"));
+  fs.chmodSync(root, 0o755); // nginx workers and opentracker drop root: they must read the lab
+  cleanup.dirs.add(root);
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\n${sig}: stopping every process, removing namespaces and ${root}\n`);
+    void cleanup.run().then((notes) => {
+      for (const n of notes) process.stderr.write(`  ${n}\n`);
+      process.exit(130);
+    });
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const rows: Row[] = [];
+  try {
+    for (const kind of o.kinds) {
+      try {
+        rows.push(...(await rehearseKind(kind, o, cleanup, root)));
+      } catch (err) {
+        rows.push(fail(`${kind} rehearsal`, (err as Error).message.replace(/\s+/g, " ").slice(0, 600)));
+      }
+    }
+    rows.push(skip("pingoo", "not rehearsed: Pingoo ships only as a Docker image, which cannot run here; not counted as passed"));
+  } finally {
+    const notes = await cleanup.run();
+    for (const n of notes) process.stderr.write(`  ${n}\n`);
+  }
+  if (interrupted) return 130;
+  const width = Math.min(60, Math.max(...rows.map((r) => r.name.length)));
+  process.stdout.write(`\n${rows.map((r) => formatRow(r, width)).join("\n")}\n${summary(rows)}\n`);
+  return rows.some((r) => r.status === "FAIL") ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    },
+  );
+}
+

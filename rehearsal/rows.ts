@@ -1,0 +1,38 @@
+// Result rows: `PASS|FAIL|SKIP  name  detail`, and the closing `N passed, N failed` line.
+
+export type Status = "PASS" | "FAIL" | "SKIP";
+
+export interface Row {
+  readonly status: Status;
+  readonly name: string;
+  readonly detail: string;
+}
+
+export const pass = (name: string, detail: string): Row => ({ status: "PASS", name, detail });
+export const fail = (name: string, detail: string): Row => ({ status: "FAIL", name, detail });
+export const skip = (name: string, detail: string): Row => ({ status: "SKIP", name, detail });
+
+/** Runs one check; an exception becomes a FAIL row with its message. */
+export async function check(name: string, body: () => Promise<Row | string>): Promise<Row> {
+  try {
+    const r = await body();
+    return typeof r === "string" ? pass(name, r) : r;
+  } catch (err) {
+    return fail(name, (err as Error).message.replace(/\s+/g, " ").slice(0, 400));
+  }
+}
+
+export function formatRow(row: Row, nameWidth = 44): string {
+  return `${row.status}  ${row.name.padEnd(nameWidth)}  ${row.detail}`;
+}
+
+export function summary(rows: readonly Row[]): string {
+  const n = (s: Status) => rows.filter((r) => r.status === s).length;
+  const skipped = n("SKIP");
+  return `${n("PASS")} passed, ${n("FAIL")} failed${skipped ? `, ${skipped} skipped` : ""}`;
+}
+
+/** Writes progress to stderr with a prefix and the time since `start`. */
+export function progressWriter(prefix: string, start = Date.now()): (message: string) => void {
+  return (message) => process.stderr.write(`  … [${((Date.now() - start) / 1000).toFixed(1)}s] ${prefix}${message}\n`);
+}
