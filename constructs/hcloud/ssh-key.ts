@@ -76,12 +76,33 @@ function validatePublicKey(publicKey: string): string[] {
   if (!isLiteral(publicKey)) {
     return [];
   }
-  const [type = "", body = ""] = publicKey.trim().split(/\s+/);
-  if (KEY_TYPES.includes(type) && /^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
-    return [];
-  }
+  const problem = sshPublicKeyProblem(publicKey);
   const shown = publicKey.length > 40 ? `${publicKey.slice(0, 40)}…` : publicKey;
-  return [
-    `invalid public key ${show(shown)}: expected "<type> <base64> [comment]" with type one of ${KEY_TYPES.join(", ")}`,
-  ];
+  return problem
+    ? [`invalid public key ${show(shown)}: ${problem}; expected "<type> <base64> [comment]" with type one of ${KEY_TYPES.join(", ")}`]
+    : [];
+}
+
+/**
+ * Checks an OpenSSH public key line ("type base64 [comment]"): a known type, valid base64 and a
+ * key blob that names the same type and is not truncated. Returns undefined when valid, else the reason.
+ */
+export function sshPublicKeyProblem(value: string): string | undefined {
+  if (/PRIVATE KEY/.test(value)) return "this is a private key: paste the public key (the .pub file) instead";
+  const parts = value.trim().split(/\s+/);
+  if (parts.length < 2) return `needs "<type> <base64 key> [comment]"`;
+  const [type = "", blob = ""] = parts;
+  if (!KEY_TYPES.includes(type)) return `key type "${type}" is not one of ${KEY_TYPES.join(", ")}`;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob) || blob.length % 4 !== 0) return "the key data is not valid base64";
+  const raw = Buffer.from(blob, "base64");
+  if (raw.length < 4) return "the key data is too short";
+  const len = raw.readUInt32BE(0);
+  const inner = raw.subarray(4, 4 + len).toString("latin1");
+  if (inner !== type) return `the key data says "${inner}" but the line says "${type}" (truncated or mixed-up key?)`;
+  // ed25519: the type string, then a 32-byte key; others: at least one more length-prefixed field.
+  const expected = type === "ssh-ed25519" ? 4 + len + 4 + 32 : undefined;
+  if ((expected !== undefined && raw.length !== expected) || raw.length <= 4 + len + 4) {
+    return "the key data is truncated (copy the whole line of the .pub file)";
+  }
+  return undefined;
 }
