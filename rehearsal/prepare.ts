@@ -60,7 +60,9 @@ export async function prepare(kind: RehearsedKind, deploymentFile: string, outDi
   const ctx = buildEdgeContext(d, { acmeCaRootPem: loaded.acmeCaRootPem, capabilities: plugin.capabilities, kind });
   const rendering = plugin.render(ctx);
 
-  const synth = await run("node", ["--import", "tsx", "main.ts"], {
+  // The app command exactly as cdktf.json gives it (what `cdktf synth` runs).
+  const [appCommand, ...appArgs] = appCommandLine();
+  const synth = await run(appCommand, appArgs, {
     cwd: REPO,
     env: { ...process.env, TRACKER_DEPLOYMENTS: deploymentFile, CDKTF_OUTDIR: outDir, CHECKPOINT_DISABLE: "1" },
     timeoutMs: 120_000,
@@ -127,6 +129,14 @@ export async function prepare(kind: RehearsedKind, deploymentFile: string, outDi
     composeService = { name, command: svc.command ?? [], environment: env };
   }
   return { deployment: d, ctx, rendering, files: cloud.files, runcmd: cloud.runcmd, rows, composeService, firstBoot, synthMs: synth.ms };
+}
+
+/** cdktf.json's "app" command, split on spaces (it has no quoting). */
+export function appCommandLine(): string[] {
+  const app = (JSON.parse(fs.readFileSync(path.join(REPO, "cdktf.json"), "utf8")) as { app?: string }).app;
+  if (!app) throw new Error("cdktf.json has no app command");
+  const parts = app.trim().split(/\s+/);
+  return parts[0] === "node" ? [process.execPath, ...parts.slice(1)] : parts;
 }
 
 /** Files runcmd runs, and the files those scripts name, transitively. */

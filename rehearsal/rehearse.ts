@@ -13,7 +13,7 @@ import { edgePromises } from "./checks";
 import { proxyPlugin } from "../constructs/proxies";
 import { createNamespace, deleteNamespace } from "./netns";
 import { makePebbleTls } from "./pebble";
-import { PATHS, REPO, hostsLines, prepare, rehearsalDeployment, specFiles } from "./prepare";
+import { PATHS, REPO, appCommandLine, hostsLines, prepare, rehearsalDeployment, specFiles } from "./prepare";
 import { killPid, sleep } from "./proc";
 import { mountNamespace } from "./sandbox";
 import { fail, formatRow, pass, progressWriter, skip, summary, type Row } from "./rows";
@@ -146,7 +146,7 @@ async function rehearseKind(kind: RehearsedKind, o: Options, cleanup: Cleanup, r
   const pebbleTls = await makePebbleTls(path.join(dir, "pebble-https"));
   const deploymentCopy = path.join(dir, "deployment.yaml");
   rehearsalDeployment(o.deployment, kind, pebbleTls.caFile, deploymentCopy);
-  progress(`synthesizing ${path.relative(REPO, o.deployment)} with the test-CA override (node --import tsx main.ts)`);
+  progress(`synthesizing ${path.relative(REPO, o.deployment)} with the test-CA override (${appCommandLine().slice(1).join(" ")})`);
   const prepared = await prepare(kind, deploymentCopy, path.join(dir, "cdktf.out"));
   const rows: Row[] = [...prepared.rows];
   const d = prepared.deployment;
