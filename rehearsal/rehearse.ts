@@ -16,7 +16,7 @@ import { makePebbleTls } from "./pebble";
 import { PATHS, REPO, appCommandLine, hostsLines, prepare, rehearsalDeployment, specFiles } from "./prepare";
 import { killPid, sleep } from "./proc";
 import { mountNamespace } from "./sandbox";
-import { fail, formatRow, pass, progressWriter, skip, summary, type Row } from "./rows";
+import { fail, formatRow, pass, printRows, progressWriter, runMain, skip, type Row } from "./rows";
 import type { HelperMessage, RehearsedKind, ScenarioName, ScenarioSpec } from "./spec";
 
 export const KINDS: readonly RehearsedKind[] = ["caddy", "nginx-certbot"];
@@ -240,18 +240,8 @@ async function main(): Promise<number> {
     for (const n of notes) process.stderr.write(`  ${n}\n`);
   }
   if (interrupted) return 130;
-  const width = Math.min(60, Math.max(...rows.map((r) => r.name.length)));
-  process.stdout.write(`\n${rows.map((r) => formatRow(r, width)).join("\n")}\n${summary(rows)}\n`);
-  return rows.some((r) => r.status === "FAIL") ? 1 : 0;
+  return printRows(rows);
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runMain(main);
 

@@ -36,3 +36,21 @@ export function summary(rows: readonly Row[]): string {
 export function progressWriter(prefix: string, start = Date.now()): (message: string) => void {
   return (message) => process.stderr.write(`  … [${((Date.now() - start) / 1000).toFixed(1)}s] ${prefix}${message}\n`);
 }
+
+/** Prints the rows and the summary line; returns the exit code (1 when a row failed). */
+export function printRows(rows: readonly Row[]): number {
+  const width = Math.min(60, Math.max(0, ...rows.map((r) => r.name.length)));
+  process.stdout.write(`\n${rows.map((r) => formatRow(r, width)).join("\n")}\n${summary(rows)}\n`);
+  return rows.some((r) => r.status === "FAIL") ? 1 : 0;
+}
+
+/** Runs a command's main: its result is the exit code; an exception prints its message and exits 2. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    },
+  );
+}

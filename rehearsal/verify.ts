@@ -14,7 +14,7 @@ import { loadDeploymentFile } from "../constructs/deployment/load";
 import { proxyPlugin } from "../constructs/proxies";
 import { edgePromises, runChecks, type Addresses, type VerifyTarget } from "./checks";
 import { sleep } from "./proc";
-import { formatRow, progressWriter, summary, type Row } from "./rows";
+import { printRows, progressWriter, runMain, type Row } from "./rows";
 
 /** "10m", "90s", "1h" or plain seconds → milliseconds. */
 export function parseDuration(text: string): number {
@@ -125,17 +125,7 @@ async function main(): Promise<number> {
     progress(`round ${round}: ${failing.length} still failing (cloud-init may still be working): ${failing.map((r) => r.name).join(", ").slice(0, 300)}`);
     await sleep(Math.min(15_000, Math.max(0, deadline - Date.now())));
   }
-  const width = Math.min(60, Math.max(...rows.map((r) => r.name.length)));
-  process.stdout.write(`${rows.map((r) => formatRow(r, width)).join("\n")}\n${summary(rows)}\n`);
-  return rows.some((r) => r.status === "FAIL") ? 1 : 0;
+  return printRows(rows);
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runMain(main);
