@@ -6,6 +6,9 @@ import * as dns from "node:dns";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EdgeSite } from "../constructs/edge/types";
+import { aria2Announces, torrentInfoHash, writeTorrent } from "./aria2";
+import { bdecode, isDict, type BDict } from "./bencode";
+import { Bep15Client } from "./bep15";
 import { runChecks, type VerifyTarget } from "./checks";
 import { CaddyDriver, NginxCertbotDriver, type ProxyDriver } from "./drivers";
 import { rehearsalInfoHashes, startOpentracker } from "./opentracker";
@@ -21,6 +24,8 @@ import { ServiceManager } from "./units";
 /** Clients send from here, so the proxy's own 127.0.0.1 and the client differ in X-Forwarded-For. */
 export const CLIENT_ADDRESS = "127.0.0.5";
 const OPENTRACKER_HTTP_PORT = 17999;
+/** Torrents aria2c announces (names fix their info_hashes, whitelisted in opentracker). */
+const ARIA2_TORRENTS = ["rehearsal-https.bin", "rehearsal-udp.bin"] as const;
 
 function emit(m: HelperMessage): void {
   process.stdout.write(`${JSON.stringify(m)}\n`);
@@ -108,7 +113,7 @@ class Scenario {
       dir: path.join(s.runDir, "opentracker"),
       httpPort: OPENTRACKER_HTTP_PORT,
       udpPorts: s.udpTrackers.map((u) => u.port),
-      infoHashes: this.infoHashes,
+      infoHashes: [...this.infoHashes, ...ARIA2_TORRENTS.map(torrentInfoHash)],
     });
     for (const site of s.sites) {
       if (!site.upstream) continue;
@@ -194,6 +199,52 @@ class Scenario {
         return { ok, failed, firstFailure };
       },
     };
+  }
+
+  /** aria2c, a real client, announces over HTTPS through the proxy and over UDP; the tracker lists it. */
+  async realClient(): Promise<Row[]> {
+    const s = this.spec;
+    const rows: Row[] = [];
+    const root = path.join(s.runDir, "pebble-issuing-root.pem");
+    fs.writeFileSync(root, this.pebble.root ?? "");
+    const dir = path.join(s.runDir, "aria2");
+    const http = s.sites.find((x) => x.role === "http-tracker");
+    if (http) {
+      const name = `real client: aria2c over HTTPS ${http.hostname}`;
+      rows.push(
+        await check(name, async () => {
+          const t = writeTorrent(dir, ARIA2_TORRENTS[0], `https://${http.hostname}/announce`);
+          const q = [...t.infoHash].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
+          const ms = await aria2Announces(this.procs, t, root, path.join(dir, "https"), async () => {
+            const r = await request(
+              { hostname: http.hostname, address: "127.0.0.1" },
+              { scheme: "https", path: `/scrape?info_hash=${q}`, ca: this.pebble.root, localAddress: CLIENT_ADDRESS },
+            );
+            const d = bdecode(r.body);
+            const entry = isDict(d) && isDict(d.files) ? (d.files as BDict)[t.infoHash.toString("latin1")] : undefined;
+            return isDict(entry) && Number(entry.incomplete) >= 1;
+          });
+          return `aria2c announced through the proxy; opentracker listed it as a leecher after ${(ms / 1000).toFixed(1)} s`;
+        }),
+      );
+    }
+    const udp = s.udpTrackers[0];
+    if (udp) {
+      const name = `real client: aria2c over UDP ${udp.hostname}:${udp.port}`;
+      rows.push(
+        await check(name, async () => {
+          const t = writeTorrent(dir, ARIA2_TORRENTS[1], `udp://${udp.hostname}:${udp.port}/announce`);
+          const c = new Bep15Client({ host: "127.0.0.1", port: udp.port, localAddress: CLIENT_ADDRESS, timeoutMs: 1000 });
+          try {
+            const ms = await aria2Announces(this.procs, t, root, path.join(dir, "udp"), async () => (await c.scrape([t.infoHash]))[0].leechers >= 1);
+            return `aria2c announced over BEP 15; opentracker listed it as a leecher after ${(ms / 1000).toFixed(1)} s`;
+          } finally {
+            c.close();
+          }
+        }),
+      );
+    }
+    return rows;
   }
 
   async faultUpstreamDown(): Promise<Row> {
@@ -303,6 +354,7 @@ class Scenario {
     await this.certificates(Math.max(5000, this.remainingMs() - 20_000));
     progress(`certificates served after ${elapsed(this.started)}; running the verifier's checks`);
     for (const row of await runChecks(this.target())) report(row);
+    for (const row of await this.realClient()) report(row);
     report(await this.faultUpstreamDown());
     if (s.kind === "caddy") {
       // Wait until the served certificates are inside Caddy's renewal window (last third of their life).

@@ -30,6 +30,7 @@ export const REQUIRED_PROGRAMS: Readonly<Record<string, string>> = {
   certbot: "certbot",
   pebble: "pebble",
   opentracker: "opentracker",
+  aria2c: "aria2",
   openssl: "openssl",
   curl: "curl",
   ip: "iproute2",
