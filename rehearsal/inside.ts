@@ -55,7 +55,8 @@ function gid(name: string): number {
   return Number(line.split(":")[2]);
 }
 
-class Scenario {
+/** One scenario inside a namespace (also driven by `npm run bench:edge`, which adds its own load runs). */
+export class Scenario {
   readonly procs: Processes;
   readonly manager: ServiceManager;
   readonly pebble: Pebble;
@@ -422,10 +423,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    process.stderr.write(`${err.stack ?? err.message}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -13,7 +13,7 @@ import { edgePromises } from "./checks";
 import { proxyPlugin } from "../constructs/proxies";
 import { createNamespace, deleteNamespace } from "./netns";
 import { makePebbleTls } from "./pebble";
-import { PATHS, REPO, appCommandLine, hostsLines, prepare, rehearsalDeployment, specFiles } from "./prepare";
+import { PATHS, REPO, appCommandLine, hostsLines, prepare, rehearsalDeployment, specFiles, type Prepared } from "./prepare";
 import { killPid, sleep } from "./proc";
 import { mountNamespace } from "./sandbox";
 import { fail, formatRow, pass, printRows, progressWriter, runMain, skip, type Row } from "./rows";
@@ -72,11 +72,36 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 /** Everything to undo, in one place, so Ctrl-C and failures clean up the same way. */
-class Cleanup {
+export class Cleanup {
   readonly namespaces = new Set<string>();
   readonly helpers = new Set<ChildProcess>();
   readonly dirs = new Set<string>();
   keep = false;
+  /** SIGINT or SIGTERM came (see onSignals). */
+  interrupted = false;
+
+  /** A run folder under the temp dir, removed at the end (unless kept). */
+  makeRoot(prefix: string): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    fs.chmodSync(root, 0o755); // nginx workers and opentracker drop root: they must read the lab
+    this.dirs.add(root);
+    return root;
+  }
+
+  /** On SIGINT or SIGTERM: stop everything, print what was undone, exit 130. */
+  onSignals(): void {
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (this.interrupted) return;
+      this.interrupted = true;
+      process.stderr.write(`\n${sig}: stopping every process, removing namespaces and ${[...this.dirs].join(", ")}\n`);
+      void this.run().then((notes) => {
+        for (const n of notes) process.stderr.write(`  ${n}\n`);
+        process.exit(130);
+      });
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
 
   async run(): Promise<string[]> {
     const notes: string[] = [];
@@ -138,20 +163,28 @@ function runHelper(cleanup: Cleanup, ns: string, specFile: string, label: string
   });
 }
 
-async function rehearseKind(kind: RehearsedKind, o: Options, cleanup: Cleanup, root: string): Promise<Row[]> {
-  const started = Date.now();
-  const progress = progressWriter(`[${kind}] `);
-  const dir = path.join(root, kind);
+/** What every scenario of one proxy shares: the decoded server files, the proxy's start-up, the promises. */
+export type ScenarioBase = Omit<ScenarioSpec, "scenario" | "runDir" | "validitySeconds" | "budgetSeconds">;
+
+/**
+ * Pebble's HTTPS certificate, the per-run deployment file with the test-CA override, the real synth,
+ * and the spec fields every scenario of this proxy shares (also used by `npm run bench:edge`).
+ */
+export async function prepareScenarioBase(
+  kind: RehearsedKind,
+  deployment: string,
+  dir: string,
+  progress: (message: string) => void,
+): Promise<{ prepared: Prepared; base: ScenarioBase }> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   progress("Pebble's HTTPS certificate (openssl)");
   const pebbleTls = await makePebbleTls(path.join(dir, "pebble-https"));
   const deploymentCopy = path.join(dir, "deployment.yaml");
-  rehearsalDeployment(o.deployment, kind, pebbleTls.caFile, deploymentCopy);
-  progress(`synthesizing ${path.relative(REPO, o.deployment)} with the test-CA override (${appCommandLine().slice(1).join(" ")})`);
+  rehearsalDeployment(deployment, kind, pebbleTls.caFile, deploymentCopy);
+  progress(`synthesizing ${path.relative(REPO, deployment)} with the test-CA override (${appCommandLine().slice(1).join(" ")})`);
   const prepared = await prepare(kind, deploymentCopy, path.join(dir, "cdktf.out"));
-  const rows: Row[] = [...prepared.rows];
   const d = prepared.deployment;
-  const base = {
+  const base: ScenarioBase = {
     kind,
     files: specFiles(prepared.files),
     bootstrap: prepared.firstBoot,
@@ -165,6 +198,15 @@ async function rehearseKind(kind: RehearsedKind, o: Options, cleanup: Cleanup, r
     caDownSeconds: 5,
     hostMountNamespace: mountNamespace(),
   };
+  return { prepared, base };
+}
+
+async function rehearseKind(kind: RehearsedKind, o: Options, cleanup: Cleanup, root: string): Promise<Row[]> {
+  const started = Date.now();
+  const progress = progressWriter(`[${kind}] `);
+  const dir = path.join(root, kind);
+  const { prepared, base } = await prepareScenarioBase(kind, o.deployment, dir, progress);
+  const rows: Row[] = [...prepared.rows];
   const scenarios: { name: ScenarioName; validitySeconds?: number; budgetSeconds: number }[] = [
     // Caddy renews in the last third of a certificate's life: 24 s certificates are due 16 s after issue.
     { name: "main", validitySeconds: kind === "caddy" ? 24 : 7 * 86400, budgetSeconds: 70 },
@@ -211,21 +253,8 @@ async function main(): Promise<number> {
   }
   const cleanup = new Cleanup();
   cleanup.keep = o.keep;
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "torrust-rehearsal-"));
-  fs.chmodSync(root, 0o755); // nginx workers and opentracker drop root: they must read the lab
-  cleanup.dirs.add(root);
-  let interrupted = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write(`\n${sig}: stopping every process, removing namespaces and ${root}\n`);
-    void cleanup.run().then((notes) => {
-      for (const n of notes) process.stderr.write(`  ${n}\n`);
-      process.exit(130);
-    });
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const root = cleanup.makeRoot("torrust-rehearsal-");
+  cleanup.onSignals();
   const rows: Row[] = [];
   try {
     for (const kind of o.kinds) {
@@ -240,7 +269,7 @@ async function main(): Promise<number> {
     const notes = await cleanup.run();
     for (const n of notes) process.stderr.write(`  ${n}\n`);
   }
-  if (interrupted) return 130;
+  if (cleanup.interrupted) return 130;
   return printRows(rows);
 }
 
