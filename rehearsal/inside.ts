@@ -283,7 +283,12 @@ export class Scenario {
   }
 
   /** Triggers a renewal path and watches every hostname get a new certificate with no failed request. */
-  async faultRenewal(name: string, trigger: () => Promise<string>, note: string): Promise<Row> {
+  /**
+   * `retriggerMs`: run the trigger again while waiting (Caddy: its renewal check runs on a timer;
+   * one forced reload can race with the old config's cleanup and find the certificate "already
+   * managed", so the check is repeated, as its maintenance loop repeats it).
+   */
+  async faultRenewal(name: string, trigger: () => Promise<string>, note: string, retriggerMs?: number): Promise<Row> {
     return check(name, async () => {
       const before = await this.servedSerials();
       const ordersBefore = this.pebble.orders();
@@ -291,11 +296,19 @@ export class Scenario {
       let what = "";
       let renewed: Map<string, string> | undefined;
       let problem: string | undefined;
+      let triggers = 0;
       try {
         what = await trigger();
+        triggers = 1;
+        let last = Date.now();
         renewed = await waitFor(
           "new certificates on every hostname",
           async () => {
+            if (retriggerMs && Date.now() - last >= retriggerMs) {
+              await trigger();
+              triggers++;
+              last = Date.now();
+            }
             const now = await this.servedSerials();
             const same = [...now].filter(([h, serial]) => before.get(h) === serial).map(([h]) => h.split(".")[0]);
             return same.length === 0 ? now : { waiting: `still the old certificate on ${same.join(", ")}` };
@@ -309,7 +322,8 @@ export class Scenario {
       const orders = this.pebble.orders() - ordersBefore;
       if (p.failed > 0) return fail(name, `${what}: ${p.failed} of ${p.ok + p.failed} requests failed meanwhile (first: ${p.firstFailure})${problem ? `; ${problem}` : ""}`);
       if (!renewed) return fail(name, problem ?? "no renewal");
-      return pass(name, `${note}; ${what}: ${renewed.size} hostnames renewed (${orders} new ACME orders), ${p.ok} requests meanwhile, 0 failed`);
+      const times = triggers > 1 ? ` (${triggers} checks)` : "";
+      return pass(name, `${note}; ${what}${times}: ${renewed.size} hostnames renewed (${orders} new ACME orders), ${p.ok} requests meanwhile, 0 failed`);
     });
   }
 
@@ -376,7 +390,7 @@ export class Scenario {
         progress(`waiting ${((windowStart - Date.now()) / 1000).toFixed(1)} s until the ${Math.round(life / 1000)} s certificates are due for renewal`);
         await sleep(windowStart - Date.now());
       }
-      report(await this.faultRenewal("fault: renewal near expiry", () => this.driver.renew(), `${s.validitySeconds} s certificates inside Caddy's renewal window`));
+      report(await this.faultRenewal("fault: renewal near expiry", () => this.driver.renew(), `${s.validitySeconds} s certificates inside Caddy's renewal window`, 3000));
     } else {
       const days = ((s.validitySeconds ?? 0) / 86400).toFixed(0);
       const note = `${days}-day certificates (certbot renews within 30 days of expiry)`;
