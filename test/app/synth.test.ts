@@ -2,9 +2,9 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { tempDir } from "../helpers/tmp";
 import YAML from "yaml";
 import { assertGolden } from "../helpers/golden";
 
@@ -12,7 +12,7 @@ const ROOT = path.join(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "deployments/example.yaml");
 
 function synth(deployments: string): { status: number | null; stderr: string; outdir: string } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-out-"));
+  const outdir = tempDir("synth-out-");
   fs.rmSync(outdir, { recursive: true });
   const r = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
     cwd: ROOT,
@@ -63,7 +63,7 @@ describe("cdktf app (main.ts)", () => {
   });
 
   it("exits non-zero, names the file and field, and writes nothing for a bad file", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-"));
+    const dir = tempDir("bad-");
     const good = YAML.parse(fs.readFileSync(EXAMPLE, "utf8"));
     delete good.$schema;
     fs.writeFileSync(path.join(dir, "a-good.yaml"), YAML.stringify(good));
@@ -76,7 +76,7 @@ describe("cdktf app (main.ts)", () => {
   });
 
   it("synthesizes every proxy kind (pingoo with Grafana Live off)", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kinds-"));
+    const dir = tempDir("kinds-");
     const base = YAML.parse(fs.readFileSync(EXAMPLE, "utf8"));
     delete base.$schema;
     for (const kind of ["caddy", "nginx-certbot", "pingoo"]) {

@@ -2,9 +2,9 @@
 // the field path and the bad value. Each case mutates the (valid) example deployment.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { tempDir } from "../helpers/tmp";
 import YAML from "yaml";
 import { DeploymentError } from "../../constructs/deployment/errors";
 import { loadDeploymentFile } from "../../constructs/deployment/load";
@@ -81,7 +81,7 @@ function writeCase(dir: string, name: string, content: string): string {
 }
 
 describe("malformed deployment files", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-deployments-"));
+  const dir = tempDir("bad-deployments-");
 
   it("has at least 30 cases", () => assert.ok(cases.length >= 30, `${cases.length} cases`));
 

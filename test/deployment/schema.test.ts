@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { tempDir } from "../helpers/tmp";
 import { findDeploymentFiles, loadDeploymentFile, loadDeployments, parseDeployment } from "../../constructs/deployment/load";
 import { cidrProblem, imageProblem, isDomainName, sshPublicKeyProblem } from "../../constructs/deployment/formats";
 import { DEFAULT_IMAGES } from "../../constructs/deployment/schema";
@@ -50,7 +51,7 @@ describe("deployment file", () => {
   });
 
   it("reads the test CA root relative to the file", () => {
-    const dir = fs.mkdtempSync("/tmp/ca-");
+    const dir = tempDir("ca-");
     fs.writeFileSync(path.join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
     const text = `${MINIMAL}acme: { directoryUrl: "https://127.0.0.1:14000/dir", caRootFile: ca.pem }\n`;
     fs.writeFileSync(path.join(dir, "d.yaml"), text);
@@ -60,17 +61,17 @@ describe("deployment file", () => {
   });
 
   it("finds yaml files in a folder, sorted, and rejects an empty folder", () => {
-    const dir = fs.mkdtempSync("/tmp/deployments-");
+    const dir = tempDir("deployments-");
     fs.writeFileSync(path.join(dir, "b.yml"), MINIMAL.replace("mini", "b"));
     fs.writeFileSync(path.join(dir, "a.yaml"), MINIMAL.replace("mini", "a"));
     fs.writeFileSync(path.join(dir, "notes.txt"), "x");
     assert.deepEqual(findDeploymentFiles(dir), [path.join(dir, "a.yaml"), path.join(dir, "b.yml")]);
-    assert.throws(() => findDeploymentFiles(fs.mkdtempSync("/tmp/empty-")), /no \.yaml or \.yml/);
+    assert.throws(() => findDeploymentFiles(tempDir("empty-")), /no \.yaml or \.yml/);
     assert.throws(() => findDeploymentFiles("/nonexistent/x.yaml"), /no such file/);
   });
 
   it("refuses two files with the same stack name", () => {
-    const dir = fs.mkdtempSync("/tmp/deployments-");
+    const dir = tempDir("deployments-");
     fs.writeFileSync(path.join(dir, "a.yaml"), MINIMAL);
     fs.writeFileSync(path.join(dir, "b.yaml"), MINIMAL);
     assert.throws(() => loadDeployments(dir), /b\.yaml: name: is also the name of .*a\.yaml/);
