@@ -4,6 +4,7 @@ import { checkDeploymentRules } from "../../constructs/deployment/rules";
 import { DeploymentSchema, type Deployment, type DeploymentInput } from "../../constructs/deployment/schema";
 import { buildEdgeContext } from "../../constructs/edge/context";
 import type { EdgeContext, ProxyCapabilities, ProxyRendering } from "../../constructs/edge/types";
+import { nginxCertbotPlugin } from "../../constructs/proxies/nginx-certbot";
 
 export const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEmVs+9pPbUihLPBUxQxVoWyo0klTsdBl6118CD0DBMu admin@example.com";
 /** The tracker image's default admin token: must never appear in anything we generate. */
@@ -28,18 +29,12 @@ export function deployment(overrides: Partial<DeploymentInput> = {}): Deployment
   return d;
 }
 
-/** Capabilities of a host proxy that cannot serve files (so the hello container is used). */
+/** Capabilities of a host proxy that cannot serve files (so the hello container is used): nginx's, minus files. */
 export const FIXTURE_CAPABILITIES: ProxyCapabilities = {
-  websocket: true,
-  httpToHttpsRedirect: true,
+  ...nginxCertbotPlugin.capabilities,
   acmeChallenges: ["http-01", "tls-alpn-01"],
-  tlsVersions: ["1.2", "1.3"],
-  ipv6Listeners: true,
-  acmeContactEmail: true,
-  postQuantumKeyExchange: false,
-  clientIpInXForwardedFor: true,
-  hstsHeader: true,
   staticFiles: false,
+  offlineValidator: undefined,
 };
 
 export function edge(d: Deployment, capabilities: ProxyCapabilities = FIXTURE_CAPABILITIES, acmeCaRootPem?: string): EdgeContext {
