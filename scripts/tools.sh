@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# npm run tools: builds the real programs the tests run and that Debian does not ship at the
+# pinned version, from their Go modules (no registry, no prebuilt download), into a cache outside
+# the clone so a fresh clone on the same machine reuses them:
+#   ${TORRUST_TOOLS_CACHE:-~/.cache/torrust-tracker-cdktf/tools}/<name>-<version>/bin/<binary>
+# One line per tool: built (seconds, peak MB) or cached. A tool is rebuilt only when its
+# folder has no .built marker (a failed build leaves none). Usage: scripts/tools.sh [name...]
+# Prints the cache path of each tool with --print NAME (exit 1 when not built).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE="${TORRUST_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/torrust-tracker-cdktf/tools}"
+export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
+export PATH="/usr/local/go/bin:$PATH"
+
+# name | version | how (install: go install MODULE@VERSION; tofu: module with replace directives) | module | binary
+TOOLS=(
+  "tofu|1.10.10|tofu|github.com/opentofu/opentofu|tofu"
+  "hcloud-provider|1.68.0|install|github.com/hetznercloud/terraform-provider-hcloud|terraform-provider-hcloud"
+  "caddy|2.10.2|install|github.com/caddyserver/caddy/v2/cmd/caddy|caddy"
+  "pebble|2.10.1|install|github.com/letsencrypt/pebble/v2/cmd/pebble|pebble"
+  "prometheus|3.5.1|install|github.com/prometheus/prometheus/cmd/prometheus@v0.305.1|prometheus"
+  "promtool|3.5.1|install|github.com/prometheus/prometheus/cmd/promtool@v0.305.1|promtool"
+)
+
+field() { local IFS='|'; read -r -a f <<<"$1"; echo "${f[$2]}"; }
+dir_of() { echo "$CACHE/$(field "$1" 0)-$(field "$1" 1)"; }
+find_tool() { for t in "${TOOLS[@]}"; do [ "$(field "$t" 0)" = "$1" ] && { echo "$t"; return 0; }; done; return 1; }
+
+if [ "${1:-}" = "--print" ]; then
+  t=$(find_tool "${2:?--print NAME}") || { echo "unknown tool ${2}" >&2; exit 2; }
+  d=$(dir_of "$t")
+  [ -f "$d/.built" ] || exit 1
+  echo "$d/bin/$(field "$t" 4)"
+  exit 0
+fi
+
+if [ ! -x /usr/local/go/bin/go ]; then
+  echo "tools: Go is not at /usr/local/go; these machines have it (see README)" >&2
+  exit 1
+fi
+[ -x /usr/bin/time ] || { echo "tools: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+
+build() {
+  local name=$1 version=$2 how=$3 module=$4 binary=$5 out=$6
+  case "$how" in
+    install)
+      local ref="$module@v$version"
+      [[ "$module" == *@* ]] && ref="$module"
+      GOBIN="$out/bin" go install -trimpath -ldflags="-s -w" "$ref"
+      ;;
+    tofu)
+      # go install refuses modules with replace directives: download, build in a writable copy.
+      local src
+      src=$(go mod download -json "$module@v$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+      [ -n "$src" ] || { echo "tools: go mod download $module@v$version gave no folder" >&2; return 1; }
+      rm -rf "$out/src" && mkdir -p "$out/src" && cp -r "$src/." "$out/src/" && chmod -R u+w "$out/src"
+      (cd "$out/src" && go build -trimpath -ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$out/bin/$binary" ./cmd/tofu)
+      rm -rf "$out/src"
+      ;;
+  esac
+}
+
+want=("$@")
+for t in "${TOOLS[@]}"; do
+  name=$(field "$t" 0); version=$(field "$t" 1)
+  if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
+  out=$(dir_of "$t")
+  if [ -f "$out/.built" ]; then
+    printf 'tools: %-16s %-8s cached   %s\n' "$name" "$version" "$(cat "$out/.built")"
+    continue
+  fi
+  rm -rf "$out" && mkdir -p "$out/bin"
+  printf 'tools: %-16s %-8s building from %s ...\n' "$name" "$version" "$(field "$t" 3)"
+  log="$out/build.log"
+  start=$(date +%s)
+  export -f build
+  if ! /usr/bin/time -v -o "$out/time.txt" bash -c 'build "$@"' _ "$name" "$version" "$(field "$t" 2)" "$(field "$t" 3)" "$(field "$t" 4)" "$out" >"$log" 2>&1; then
+    echo "tools: $name $version FAILED; last lines of $log:" >&2
+    tail -20 "$log" >&2
+    exit 1
+  fi
+  secs=$(( $(date +%s) - start ))
+  peak=$(awk -F': ' '/Maximum resident set size/ { printf "%d", $2 / 1024 }' "$out/time.txt")
+  echo "built in ${secs} s, peak ${peak} MB (cold module cache: more)" > "$out/.built"
+  printf 'tools: %-16s %-8s built in %s s, peak %s MB -> %s\n' "$name" "$version" "$secs" "$peak" "$out/bin/$(field "$t" 4)"
+done
