@@ -4,7 +4,8 @@
 # the clone so a fresh clone on the same machine reuses them:
 #   ${TORRUST_TOOLS_CACHE:-~/.cache/torrust-tracker-cdktf/tools}/<name>-<version>/bin/<binary>
 # One line per tool: built (seconds, peak MB) or cached. A tool is rebuilt only when its
-# folder has no .built marker (a failed build leaves none). Usage: scripts/tools.sh [name...]
+# folder has no .built marker (a failed build leaves none); an in-repo tool (how=local) has the hash
+# of its sources in its folder name, so editing it rebuilds it. Usage: scripts/tools.sh [name...]
 # Prints the cache path of each tool with --print NAME (exit 1 when not built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,8 @@ CACHE="${TORRUST_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/torrust-tracker-cd
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 export PATH="/usr/local/go/bin:$PATH"
 
-# name | version | how (install: go install MODULE@VERSION; tofu: module with replace directives) | module | binary
+# name | version | how (install: go install MODULE@VERSION; tofu: module with replace directives;
+#   local: go build of the in-repo folder given as module) | module | binary
 TOOLS=(
   "tofu|1.10.10|tofu|github.com/opentofu/opentofu|tofu"
   "hcloud-provider|1.68.0|install|github.com/hetznercloud/terraform-provider-hcloud|terraform-provider-hcloud"
@@ -21,10 +23,18 @@ TOOLS=(
   "pebble|2.10.1|install|github.com/letsencrypt/pebble/v2/cmd/pebble|pebble"
   "prometheus|3.5.1|install|github.com/prometheus/prometheus/cmd/prometheus@v0.305.1|prometheus"
   "promtool|3.5.1|install|github.com/prometheus/prometheus/cmd/promtool@v0.305.1|promtool"
+  # Not the real provider (the module proxy refuses it): a schema-only STAND-IN, see its README.
+  "cloudflare-provider-standin|5.14.0|local|tools/cloudflare-provider-standin|terraform-provider-cloudflare"
 )
 
 field() { local IFS='|'; read -r -a f <<<"$1"; echo "${f[$2]}"; }
-dir_of() { echo "$CACHE/$(field "$1" 0)-$(field "$1" 1)"; }
+# Hash of an in-repo tool's build inputs (go.mod, go.sum, *.go), first 12 hex digits.
+src_hash() { (cd "$1" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-12; }
+dir_of() {
+  local d="$CACHE/$(field "$1" 0)-$(field "$1" 1)"
+  [ "$(field "$1" 2)" = local ] && d="$d-$(src_hash "$(field "$1" 3)")"
+  echo "$d"
+}
 find_tool() { for t in "${TOOLS[@]}"; do [ "$(field "$t" 0)" = "$1" ] && { echo "$t"; return 0; }; done; return 1; }
 
 if [ "${1:-}" = "--print" ]; then
@@ -58,6 +68,9 @@ build() {
       (cd "$out/src" && go build -trimpath -ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$out/bin/$binary" ./cmd/tofu)
       rm -rf "$out/src"
       ;;
+    local)
+      (cd "$module" && go build -trimpath -ldflags="-s -w" -o "$out/bin/$binary" .)
+      ;;
   esac
 }
 
@@ -70,6 +83,8 @@ for t in "${TOOLS[@]}"; do
     printf 'tools: %-16s %-8s cached   %s\n' "$name" "$version" "$(cat "$out/.built")"
     continue
   fi
+  # A rebuilt in-repo tool replaces the builds of its older sources.
+  if [ "$(field "$t" 2)" = local ]; then rm -rf "${out%-*}"-*; fi
   rm -rf "$out" && mkdir -p "$out/bin"
   printf 'tools: %-16s %-8s building from %s ...\n' "$name" "$version" "$(field "$t" 3)"
   log="$out/build.log"
