@@ -28,8 +28,8 @@ TOOLS=(
 )
 
 field() { local IFS='|'; read -r -a f <<<"$1"; echo "${f[$2]}"; }
-# Hash of an in-repo tool's build inputs (go.mod, go.sum, *.go), first 12 hex digits.
-src_hash() { (cd "$1" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-12; }
+# Hash of an in-repo tool's build inputs (go.mod, go.sum, *.go of its main package), first 12 hex digits.
+src_hash() { (cd "$1" && find . -maxdepth 1 -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-12; }
 dir_of() {
   local d="$CACHE/$(field "$1" 0)-$(field "$1" 1)"
   [ "$(field "$1" 2)" = local ] && d="$d-$(src_hash "$(field "$1" 3)")"
