@@ -14,6 +14,8 @@ import (
 // attribute plan modifiers (RequiresReplace, UseStateForUnknown, defaults), so they never change
 // what is replaced; they decide which computed attributes show as "known after apply" and keep a
 // short or case-different name/CNAME target from showing as a change against an FQDN in state.
+// One difference: 5.14.0 decodes `data` into a struct pointer and so fails on a wholly unknown
+// `data` object; the stand-in plans on (the project's `data` is always a literal).
 
 type recordModel struct {
 	ID                types.String  `tfsdk:"id"`
