@@ -206,16 +206,19 @@ const CONFIGURED = { zone_id: PRIOR.zone_id, name: PRIOR.name, type: PRIOR.type,
 
 interface Change { actions: string[]; after: Record<string, unknown>; after_unknown: Record<string, unknown>; replace_paths?: string[][] }
 
+/** A local state (format 4) in which record `r` has the attributes `prior`. */
+function writeState(dir: string, prior: Record<string, unknown>): void {
+  const state = {
+    version: 4, terraform_version: "1.10.10", serial: 1, lineage: "cf-standin-test", outputs: {},
+    resources: [{ mode: "managed", type: "cloudflare_dns_record", name: "r", provider: `provider["${CF}"]`, instances: [{ schema_version: 0, attributes: prior }] }],
+  };
+  fs.writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify(state));
+}
+
 /** `tofu plan -refresh=false` of one record against a fabricated prior state (none: create). */
 function plan(record: Record<string, unknown>, prior: Record<string, unknown> | null): { change: Change; output: string } {
   const dir = workdir(recordConfig(record));
-  if (prior) {
-    const state = {
-      version: 4, terraform_version: "1.10.10", serial: 1, lineage: "cf-standin-test", outputs: {},
-      resources: [{ mode: "managed", type: "cloudflare_dns_record", name: "r", provider: `provider["${CF}"]`, instances: [{ schema_version: 0, attributes: prior }] }],
-    };
-    fs.writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify(state));
-  }
+  if (prior) writeState(dir, prior);
   const output = ok(tofu(dir, ["plan", "-refresh=false", "-lock=false", "-input=false", "-no-color", "-out=plan.bin"]), "tofu plan");
   const shown = JSON.parse(ok(tofu(dir, ["show", "-json", "plan.bin"]), "tofu show")) as { resource_changes: { change: Change }[] };
   assert.equal(shown.resource_changes.length, 1);
@@ -265,6 +268,18 @@ describe("cloudflare provider stand-in: plans as 5.14.0's plan modifiers decide"
     assert.deepEqual(plan({ ...CONFIGURED, name: "a" }, PRIOR).change.actions, ["no-op"]);
     const cname = { ...PRIOR, type: "CNAME", content: "target.example.net" };
     assert.deepEqual(plan({ ...CONFIGURED, type: "CNAME", content: "Target.Example.NET" }, cname).change.actions, ["no-op"]);
+  });
+
+  it("refuses to apply or refresh, saying why", () => {
+    const dir = workdir(recordConfig(CONFIGURED));
+    const apply = tofu(dir, ["apply", "-auto-approve", "-lock=false", "-input=false", "-no-color"]);
+    assert.notEqual(apply.status, 0);
+    assert.match(apply.stderr, /stand-in provider: apply is not possible/);
+    assert.match(apply.stderr, /create of cloudflare_dns_record needs the Cloudflare API/);
+    writeState(dir, PRIOR);
+    const withRefresh = tofu(dir, ["plan", "-lock=false", "-input=false", "-no-color"]);
+    assert.notEqual(withRefresh.status, 0);
+    assert.match(withRefresh.stderr, /read \(refresh\) of cloudflare_dns_record needs the Cloudflare API/);
   });
 
   it("plans nothing for a CAA record whose data equals the prior (content computed from data kept)", () => {
