@@ -1,54 +1,70 @@
 // The cdktf app: one stack per deployment file in deployments/ (or TRACKER_DEPLOYMENTS, a file
 // or a folder). Every file is validated before anything is written; on any problem the app
-// prints them all and exits 1, leaving cdktf.out untouched.
+// prints them all (file, field, value, what is allowed; never a stack trace) and exits 1. The
+// stacks are synthesized into a fresh folder that replaces cdktf.out only on success, so a
+// failed run leaves an existing cdktf.out exactly as it was.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { DeploymentError } from "./constructs/deployment/errors";
-import { DeploymentErrors, loadDeployments } from "./constructs/deployment/load";
+import { DeploymentErrors, loadDeployments, type LoadedDeployment } from "./constructs/deployment/load";
 import { TrackerStack } from "./stacks/tracker-stack";
+
+/** Any error as the user's problem in `source` (no stack trace). */
+function asDeploymentError(e: unknown, source: string): DeploymentError {
+  if (e instanceof DeploymentError) return e;
+  return new DeploymentError(source, [{ path: [], message: `cannot be synthesized: ${e instanceof Error ? e.message : String(e)}` }]);
+}
 
 function main(): number {
   const target = process.env.TRACKER_DEPLOYMENTS ?? "deployments";
+  const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const messages: string[] = [];
-  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
-  const before = new Set(listTree(outdir));
+  let staging: string | undefined;
   try {
-    const loaded = loadDeployments(target);
-    const app = new App({ outdir }); // creates outdir (empty) if missing; removed again below on failure
-    for (const l of loaded) {
-      try {
-        new TrackerStack(app, l.deployment.name, { loaded: l });
-      } catch (e) {
-        if (e instanceof DeploymentError) messages.push(e.message);
-        else throw e;
-      }
+    let loaded: LoadedDeployment[] = [];
+    try {
+      loaded = loadDeployments(target);
+    } catch (e) {
+      if (e instanceof DeploymentErrors) messages.push(...e.errors.map((x) => x.message));
+      else messages.push(asDeploymentError(e, target).message);
     }
     if (messages.length === 0) {
-      app.synth();
-      return 0;
+      fs.mkdirSync(path.dirname(outdir), { recursive: true });
+      staging = fs.mkdtempSync(`${outdir}.synth-`);
+      const app = new App({ outdir: staging });
+      for (const l of loaded) {
+        try {
+          new TrackerStack(app, l.deployment.name, { loaded: l });
+        } catch (e) {
+          messages.push(asDeploymentError(e, l.source).message);
+        }
+      }
+      if (messages.length === 0) {
+        try {
+          app.synth();
+        } catch (e) {
+          messages.push(asDeploymentError(e, target).message);
+        }
+      }
+      if (messages.length === 0) {
+        fs.rmSync(outdir, { recursive: true, force: true });
+        fs.renameSync(staging, outdir);
+        staging = undefined;
+        return 0;
+      }
     }
-  } catch (e) {
-    if (e instanceof DeploymentErrors) messages.push(...e.errors.map((x) => x.message));
-    else if (e instanceof DeploymentError) messages.push(e.message);
-    else throw e;
+  } finally {
+    if (staging) fs.rmSync(staging, { recursive: true, force: true });
   }
-  // Stacks create their (empty) folders when constructed: remove whatever this run created.
-  for (const p of listTree(outdir).filter((p) => !before.has(p)).reverse()) fs.rmSync(p, { recursive: true, force: true });
   process.stderr.write(`${messages.join("\n")}\nNothing was synthesized.\n`);
   return 1;
 }
 
-/** Every path under dir (dir first), or nothing if it does not exist. */
-function listTree(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out = [dir];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listTree(p));
-    else out.push(p);
-  }
-  return out;
+try {
+  process.exitCode = main();
+} catch (e) {
+  // Only a fault of this program can reach here; still no stack trace for the user.
+  process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nNothing was synthesized.\n`);
+  process.exitCode = 1;
 }
-
-process.exitCode = main();

@@ -1,11 +1,11 @@
 // Public API of the construct library. Each folder is one concern; its index re-exports it.
 export * from "./deployment";
 export * from "./edge";
+export * from "./plan";
 export * from "./cloudflare";
 export * from "./hcloud";
 export * from "./proxies";
 export * from "./tracker";
-export { TrackerStack, type TrackerStackProps } from "../stacks/tracker-stack";
 // The providers, so an app needs no deep imports.
 export { HcloudProvider, type HcloudProviderConfig } from "../.gen/providers/hcloud/provider";
 export { CloudflareProvider, type CloudflareProviderConfig } from "@cdktf/provider-cloudflare/lib/provider";

@@ -1,10 +1,13 @@
-// npm run proxies [-- <deployment.yaml>]: the three TLS proxies side by side for one deployment
-// (default deployments/example.yaml): capabilities, which sites each can serve (checkEdge), and the
-// size of what each generates. Everything is computed from the plug-ins; nothing is hand-written.
+// npm run proxies [-- --deployment FILE]: the three TLS proxies side by side for one deployment
+// (default deployments/example.yaml; the same argument as `npm run rehearse`): capabilities, which
+// sites each can serve (checkEdge), and the size of what each generates. Everything is computed
+// from the plug-ins and the deployment plan; nothing is hand-written.
 import * as path from "node:path";
 import type { Deployment } from "../constructs/deployment/schema";
+import { DeploymentError } from "../constructs/deployment/errors";
 import { loadDeploymentFile } from "../constructs/deployment/load";
-import { buildEdgeContext, checkEdge, type ProxyCapabilities, type ProxyPlugin } from "../constructs/edge";
+import { checkEdge, type ProxyCapabilities, type ProxyPlugin } from "../constructs/edge";
+import { planDeployment } from "../constructs/plan/plan";
 import { PROXIES } from "../constructs/proxies";
 
 const CAPABILITY_KEYS: readonly (keyof ProxyCapabilities)[] = [
@@ -47,7 +50,7 @@ function lineCount(text: string): number {
 
 /** One plug-in against the deployment: the context, each site's errors, warnings and sizes. */
 function evaluate(d: Deployment, acmeCaRootPem: string | undefined, plugin: ProxyPlugin) {
-  const ctx = buildEdgeContext(d, { acmeCaRootPem, capabilities: plugin.capabilities, kind: plugin.kind });
+  const ctx = planDeployment(d, { proxy: plugin, acmeCaRootPem }).edge;
   const sites = ctx.sites.map((site) => {
     const { errors } = checkEdge(d, { ...ctx, sites: [site] }, plugin, plugins);
     return { site, errors: errors.map((e) => e.message) };
@@ -62,13 +65,43 @@ function evaluate(d: Deployment, acmeCaRootPem: string | undefined, plugin: Prox
     configNames: configFiles.map((f) => path.basename(f.path)),
     allLines: rendering.files.reduce((n, f) => n + lineCount(f.content), 0),
     fileCount: rendering.files.length,
-    firewall: rendering.firewall,
+    publicPorts: plugin.hostPorts.filter((p) => p.public),
   };
 }
 
-function main(): void {
-  const file = process.argv[2] ?? path.relative(process.cwd(), path.join(__dirname, "..", "deployments", "example.yaml"));
-  const { source, deployment: d, acmeCaRootPem } = loadDeploymentFile(file);
+const USAGE = "usage: npm run proxies [-- --deployment FILE]";
+
+/** `--deployment FILE` (as `npm run rehearse` takes it), or a bare FILE; undefined = the example. */
+export function deploymentArgument(argv: readonly string[]): string | undefined {
+  let file: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--deployment") {
+      if (argv[i + 1] === undefined || argv[i + 1].startsWith("--")) throw new UsageError("--deployment needs a FILE");
+      file = argv[++i];
+    } else if (a.startsWith("--deployment=")) file = a.slice("--deployment=".length);
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`one deployment file only, got ${file} and ${a}`);
+  }
+  return file;
+}
+
+class UsageError extends Error {}
+
+function main(): number {
+  let file: string;
+  let loaded: ReturnType<typeof loadDeploymentFile>;
+  try {
+    file = deploymentArgument(process.argv.slice(2)) ?? path.relative(process.cwd(), path.join(__dirname, "..", "deployments", "example.yaml"));
+    loaded = loadDeploymentFile(file);
+  } catch (e) {
+    if (e instanceof UsageError) process.stderr.write(`${e.message}\n${USAGE}\n`);
+    else if (e instanceof DeploymentError) process.stderr.write(`${e.message}\n`);
+    else process.stderr.write(`cannot read the deployment: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const { source, deployment: d, acmeCaRootPem } = loaded;
   const results = plugins.map((p) => ({ plugin: p, ...evaluate(d, acmeCaRootPem, p) }));
 
   const rows: string[][] = [["", ...plugins.map((p) => `${p.kind} (${p.title})`)]];
@@ -81,10 +114,7 @@ function main(): void {
   });
   rows.push(["config lines", ...results.map((r) => `${r.configLines} (${r.configNames.join(", ")})`)]);
   rows.push(["generated lines, all files", ...results.map((r) => `${r.allLines} in ${r.fileCount} files`)]);
-  rows.push([
-    "firewall",
-    ...results.map((r) => [`tcp ${r.firewall.tcp.join(", ")}`, ...(r.firewall.udp.length ? [`udp ${r.firewall.udp.join(", ")}`] : [])].join("; ")),
-  ]);
+  rows.push(["firewall (from the plug-in's host ports)", ...results.map((r) => r.publicPorts.map((p) => `${p.port}/${p.protocol}`).join(", "))]);
 
   const out = [
     `# TLS proxies for ${source} (${d.domain}, proxy.kind: ${d.proxy.kind})`,
@@ -98,6 +128,7 @@ function main(): void {
     ...results.flatMap((r) => [`### ${r.plugin.kind}`, "", ...(r.warnings.length ? r.warnings.map((w) => `- ${w}`) : ["- none"]), ""]),
   ];
   process.stdout.write(out.join("\n"));
+  return 0;
 }
 
-main();
+if (require.main === module) process.exitCode = main();

@@ -25,14 +25,20 @@ export class TrackerStack extends TerraformStack {
     const { deployment, acmeCaRootPem, source } = props.loaded;
     this.tracker = new TrackerDeployment(this, "Tracker", { deployment, acmeCaRootPem, source });
 
+    // Every output is the plan's (constructs/plan/): no URL is assembled here.
     const t = this.tracker;
+    const outputs = t.plan.outputs;
     const output = (name: string, value: unknown, description: string) =>
       new TerraformOutput(this, name, { value, description, staticId: true });
     output("ipv4_address", t.ipv4Address, "Primary IPv4 (survives server replacement)");
     if (t.ipv6Address) output("ipv6_address", t.ipv6Address, "Server IPv6 (::1 of the primary /64)");
-    output("https_urls", t.httpsUrls, "Every HTTPS site, by hostname");
-    output("announce_urls", t.announceUrls, "Tracker announce URLs");
-    output("grafana_url", t.grafanaUrl, "Grafana");
-    output("api_health_url", `https://${deployment.tracker.api.subdomain}.${deployment.domain}/api/health_check`, "Tracker API health check");
+    output("https_urls", outputs.httpsUrls, "Every HTTPS site, by hostname");
+    output(
+      "announce_urls",
+      outputs.announceUrls,
+      deployment.tracker.private ? "Tracker announce URLs (private: replace <key> with a key made through the API)" : "Tracker announce URLs",
+    );
+    if (outputs.grafanaUrl) output("grafana_url", outputs.grafanaUrl, "Grafana");
+    output("api_health_url", outputs.apiHealthUrl, "Tracker API health check");
   }
 }

@@ -32,6 +32,13 @@ export class RecordTarget {
     if (!/^[a-z0-9.-]+$/.test(ca)) throw new Error(`CAA issuer must be a domain such as letsencrypt.org, got "${ca}"`);
     return new RecordTarget("CAA", undefined, false, { flags: 0, tag: "issue", value: ca });
   }
+  /** A CAA "iodef" record (RFC 8659 §4.4): where CAs report refused requests, a mailto: or https: URL. */
+  static caaIodef(url: string): RecordTarget {
+    if (!/^(mailto:[^\s"{}$]+@[a-z0-9.-]+|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._~/-]*)?)$/.test(url)) {
+      throw new Error(`CAA iodef must be a mailto: or https: URL, got ${JSON.stringify(url)}`);
+    }
+    return new RecordTarget("CAA", undefined, false, { flags: 0, tag: "iodef", value: url });
+  }
 
   private constructor(
     readonly type: "A" | "AAAA" | "TXT" | "CAA",

@@ -6,6 +6,9 @@ import { sshPublicKeyProblem } from "../hcloud/ssh-key";
 /** One DNS label: lowercase letters, digits and inner hyphens, 1–63 characters. */
 export const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
+/** A CAA issuer domain (RFC 8659 issuer-domain-name): lowercase labels separated by dots. */
+export const CAA_DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
 /** A registrable domain or subdomain: two or more labels, lowercase, ≤ 253 characters. */
 export function isDomainName(value: string): boolean {
   if (value.length > 253 || value !== value.toLowerCase()) return false;

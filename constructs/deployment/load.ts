@@ -1,36 +1,64 @@
-// Reads deployment files: YAML → zod schema → cross-field rules. Every problem is reported with
-// the file, the field path, the bad value and what is allowed; nothing is half-loaded.
+// Reads deployment files: a regular file of bounded size, UTF-8 → YAML (aliases and nesting
+// bounded) → the one validation path (schema → plan → rules, constructs/plan/validate.ts).
+// Every problem is reported with the file, the field path, the bad value and what is allowed;
+// nothing is half-loaded and nothing a user writes ends in a stack trace.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import YAML from "yaml";
-import type { z } from "zod";
-import { DeploymentError, type DeploymentIssue, valueAt } from "./errors";
-import { editDistance } from "./formats";
-import { checkDeploymentRules } from "./rules";
-import { DeploymentSchema, type Deployment } from "./schema";
+import YAML, { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
+import { validateDeployment } from "../plan/validate";
+import type { DeploymentPlan } from "../plan/types";
+import { DeploymentError, type DeploymentIssue } from "./errors";
+import type { Deployment } from "./schema";
 
 /** A validated deployment and where it came from. */
 export interface LoadedDeployment {
   /** The file it was read from (as given), used in messages. */
   readonly source: string;
   readonly deployment: Deployment;
-  /** Contents of acme.caRootFile, read relative to the deployment file. */
+  /** Contents of acme.caRootFile (CERTIFICATE blocks only), read relative to the deployment file. */
   readonly acmeCaRootPem?: string;
+  /** The deployment plan (what the stack will derive). */
+  readonly plan: DeploymentPlan;
+  /** Advice printed at synth. */
+  readonly warnings: readonly string[];
 }
 
 const YAML_EXTENSIONS = [".yaml", ".yml"];
+/** Largest deployment file read (the example is 2 KB). Checked before reading. */
+export const MAX_DEPLOYMENT_BYTES = 64 * 1024;
+/** Largest acme.caRootFile read (a root certificate is 1–2 KB). */
+export const MAX_CA_ROOT_BYTES = 64 * 1024;
+/** YAML alias expansions allowed (yaml's maxAliasCount): enough for a shared key list, not for a "billion laughs". */
+export const MAX_YAML_ALIAS_COUNT = 50;
+/** Deepest nesting of mappings and lists (the schema needs 4). */
+export const MAX_YAML_DEPTH = 16;
 
 /** The deployment files named by a file or a folder (its *.yaml / *.yml, sorted). */
 export function findDeploymentFiles(fileOrDir: string): string[] {
+  if (fileOrDir.trim() === "") {
+    throw new DeploymentError("TRACKER_DEPLOYMENTS", [
+      { path: [], value: fileOrDir, allowed: "a deployment file (.yaml) or a folder of them", message: "is empty" },
+    ]);
+  }
   let stat: fs.Stats;
   try {
     stat = fs.statSync(fileOrDir);
   } catch {
-    throw new DeploymentError(fileOrDir, [{ path: [], message: "no such file or folder" }]);
+    throw new DeploymentError(fileOrDir, [{ path: [], message: "no such file or folder", allowed: "a deployment file (.yaml) or a folder of them" }]);
   }
   if (stat.isFile()) return [fileOrDir];
-  const files = fs
-    .readdirSync(fileOrDir)
+  if (!stat.isDirectory()) {
+    throw new DeploymentError(fileOrDir, [
+      { path: [], message: `is ${kindOf(stat)}, not a file or folder`, allowed: "a deployment file (.yaml) or a folder of them" },
+    ]);
+  }
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(fileOrDir);
+  } catch (e) {
+    throw new DeploymentError(fileOrDir, [{ path: [], message: `cannot list the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  const files = entries
     .filter((f) => YAML_EXTENSIONS.includes(path.extname(f)))
     .sort()
     .map((f) => path.join(fileOrDir, f));
@@ -40,58 +68,192 @@ export function findDeploymentFiles(fileOrDir: string): string[] {
   return files;
 }
 
-/** Reads and validates one deployment file. Throws DeploymentError listing every problem. */
-export function loadDeploymentFile(file: string): LoadedDeployment {
+function kindOf(stat: fs.Stats): string {
+  if (stat.isFIFO()) return "a named pipe (FIFO)";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isDirectory()) return "a folder";
+  return "not a regular file";
+}
+
+/**
+ * Reads a regular file of at most `maxBytes` without blocking (a FIFO or device is refused
+ * before any read). Throws DeploymentError on `source` at `field`.
+ */
+export function readRegularFile(file: string, maxBytes: number, source: string, field: readonly (string | number)[] = []): Buffer {
+  const fail = (message: string, allowed?: string): never => {
+    throw new DeploymentError(source, [{ path: field, ...(field.length ? { value: file } : {}), message, ...(allowed ? { allowed } : {}) }]);
+  };
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (fs.constants.O_NOCTTY ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return fail(code === "ENOENT" ? `cannot read ${file}: no such file` : `cannot read ${file}: ${code ?? (e as Error).message}`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return fail(`${file} is ${kindOf(stat)}`, "a regular file");
+    if (stat.size > maxBytes) return fail(`${file} is ${stat.size} bytes`, `at most ${maxBytes} bytes`);
+    const buf = Buffer.alloc(maxBytes + 1);
+    let total = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, total, buf.length - total, null);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) return fail(`${file} is more than ${maxBytes} bytes`, `at most ${maxBytes} bytes`);
+    }
+    return buf.subarray(0, total);
+  } catch (e) {
+    if (e instanceof DeploymentError) throw e;
+    return fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Bytes → text, refusing what is not UTF-8 with a message that says what it is. */
+export function decodeUtf8(bytes: Buffer, source: string): string {
+  const utf16 =
+    (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0));
+  if (utf16) {
+    throw new DeploymentError(source, [
+      { path: [], message: "the file is UTF-16 (or holds NUL bytes): save it as UTF-8", allowed: "UTF-8 text" },
+    ]);
+  }
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new DeploymentError(file, [{ path: [], message: `cannot read the file: ${(e as Error).message}` }]);
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new DeploymentError(source, [
+      { path: [], message: "the file is not valid UTF-8 (Latin-1 or another encoding?): save it as UTF-8", allowed: "UTF-8 text" },
+    ]);
   }
+  if (text.includes("\u0000")) throw new DeploymentError(source, [{ path: [], message: "the file holds NUL characters", allowed: "UTF-8 text" }]);
+  return text.replace(/^\uFEFF/, "");
+}
+
+/** Reads and validates one deployment file. Throws DeploymentError listing every problem. */
+export function loadDeploymentFile(file: string): LoadedDeployment {
+  const text = decodeUtf8(readRegularFile(file, MAX_DEPLOYMENT_BYTES, file), file);
   return parseDeployment(text, file, path.dirname(file));
+}
+
+/** Nesting depth of a YAML node tree, walked without recursion. */
+function depthOf(root: unknown): number {
+  let max = 0;
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (isMap(node) || isSeq(node)) {
+      max = Math.max(max, depth + 1);
+      if (max > MAX_YAML_DEPTH) return max;
+      for (const item of node.items as unknown[]) stack.push({ node: item, depth: depth + 1 });
+    } else if (isPair(node)) {
+      stack.push({ node: node.key, depth }, { node: node.value, depth });
+    }
+  }
+  return max;
+}
+
+/** YAML text → plain data, or DeploymentError: syntax, aliases, nesting, non-mapping root. */
+export function parseYaml(text: string, source: string): { raw: Record<string, unknown>; doc: YAML.Document.Parsed } {
+  let doc: YAML.Document.Parsed;
+  let raw: unknown;
+  try {
+    doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false });
+    if (doc.errors.length > 0) {
+      throw new DeploymentError(
+        source,
+        doc.errors.map((e) => ({ path: [], message: `YAML syntax: ${e.message.split("\n")[0]}` })),
+      );
+    }
+    if (depthOf(doc.contents) > MAX_YAML_DEPTH) {
+      throw new DeploymentError(source, [
+        { path: [], message: `mappings and lists are nested more than ${MAX_YAML_DEPTH} levels deep`, allowed: "the deployment file's shape (4 levels)" },
+      ]);
+    }
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (e) {
+    if (e instanceof DeploymentError) throw e;
+    const message =
+      e instanceof ReferenceError && /alias/i.test(e.message)
+        ? `YAML aliases expand too much (more than ${MAX_YAML_ALIAS_COUNT} alias uses): write the values out`
+        : e instanceof RangeError
+          ? "the YAML is nested too deeply to read"
+          : `YAML: ${(e as Error).message.split("\n")[0]}`;
+    throw new DeploymentError(source, [{ path: [], message }]);
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new DeploymentError(source, [
+      { path: [], value: raw, message: "must be a YAML mapping (name, domain, cloudflare, admin, ...)" },
+    ]);
+  }
+  return { raw: raw as Record<string, unknown>, doc: doc! };
+}
+
+/** acme.caRootFile: a regular, size-capped file; only its CERTIFICATE blocks are kept; a private key is refused. */
+export function readCaRoot(file: string, baseDir: string, source: string): string {
+  const field = ["acme", "caRootFile"];
+  const pemPath = path.resolve(baseDir, file);
+  const text = readRegularFile(pemPath, MAX_CA_ROOT_BYTES, source, field).toString("latin1");
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) {
+    throw new DeploymentError(source, [
+      {
+        path: field,
+        value: file,
+        message: "holds a private key, which would be copied to the server's user_data and the Terraform state: give a file with the CA's certificate only",
+      },
+    ]);
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new DeploymentError(source, [{ path: field, value: file, message: "is not a PEM certificate (no BEGIN CERTIFICATE line)" }]);
+  }
+  return blocks.map((b) => b.replace(/\r\n/g, "\n")).join("\n") + "\n";
+}
+
+/** A clearer message for values YAML typed differently from what the user meant. */
+function typingHints(raw: Record<string, unknown>, doc: YAML.Document.Parsed, text: string): DeploymentIssue[] {
+  const zone = doc.getIn(["cloudflare", "zoneId"], true) as Node | undefined;
+  if (zone && isScalar(zone) && typeof zone.value === "number" && zone.range) {
+    const written = text.slice(zone.range[0], zone.range[1]);
+    return [
+      {
+        path: ["cloudflare", "zoneId"],
+        value: written,
+        allowed: 'a quoted 32-character hex id, e.g. zoneId: "0123456789abcdef0123456789abcdef"',
+        message: "YAML reads an unquoted all-digit id as a number (and drops digits): put it in quotes",
+      },
+    ];
+  }
+  void raw;
+  return [];
 }
 
 /**
  * Validates deployment text. `baseDir` resolves acme.caRootFile; `source` names the text in errors.
  */
 export function parseDeployment(text: string, source: string, baseDir = "."): LoadedDeployment {
-  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new DeploymentError(
-      source,
-      doc.errors.map((e) => ({ path: [], message: `YAML syntax: ${e.message.split("\n")[0]}` })),
-    );
+  const { raw, doc } = parseYaml(text, source);
+  const hints = typingHints(raw, doc, text);
+  if (hints.length > 0) throw new DeploymentError(source, hints);
+  // The CA root is read (bounded) before validation, so the plan and rules see what is deployed.
+  const acme = raw.acme as Record<string, unknown> | undefined;
+  const caRootFile = acme && typeof acme === "object" && typeof acme.caRootFile === "string" ? acme.caRootFile : undefined;
+  const acmeCaRootPem = caRootFile && acme?.directoryUrl !== undefined ? readCaRoot(caRootFile, baseDir, source) : undefined;
+  const { deployment, plan, warnings } = validateDeployment(raw, { source, acmeCaRootPem });
+  return { source, deployment, acmeCaRootPem, plan, warnings };
+}
+
+/** The one place a crash in loading becomes a clean error naming the file. */
+function loadSafely(file: string): LoadedDeployment {
+  try {
+    return loadDeploymentFile(file);
+  } catch (e) {
+    if (e instanceof DeploymentError) throw e;
+    throw new DeploymentError(file, [{ path: [], message: `cannot be loaded: ${(e as Error).message ?? String(e)}` }]);
   }
-  const raw: unknown = doc.toJS();
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new DeploymentError(source, [
-      { path: [], value: raw, message: "must be a YAML mapping (name, domain, cloudflare, admin, ...)" },
-    ]);
-  }
-  const parsed = DeploymentSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new DeploymentError(source, parsed.error.issues.flatMap((i) => toIssues(i, raw)));
-  }
-  const deployment = parsed.data;
-  const issues = checkDeploymentRules(deployment);
-  let acmeCaRootPem: string | undefined;
-  if (deployment.acme.caRootFile && issues.length === 0) {
-    const pemPath = path.resolve(baseDir, deployment.acme.caRootFile);
-    try {
-      acmeCaRootPem = fs.readFileSync(pemPath, "utf8");
-    } catch {
-      issues.push({ path: ["acme", "caRootFile"], value: deployment.acme.caRootFile, message: `cannot read ${pemPath}` });
-    }
-    if (acmeCaRootPem !== undefined && !/-----BEGIN CERTIFICATE-----/.test(acmeCaRootPem)) {
-      issues.push({
-        path: ["acme", "caRootFile"],
-        value: deployment.acme.caRootFile,
-        message: "is not a PEM certificate (no BEGIN CERTIFICATE line)",
-      });
-    }
-  }
-  if (issues.length > 0) throw new DeploymentError(source, issues);
-  return { source, deployment, acmeCaRootPem };
 }
 
 /** Loads every deployment under a file or folder; all problems of all files are reported together. */
@@ -100,26 +262,53 @@ export function loadDeployments(fileOrDir: string): LoadedDeployment[] {
   const errors: DeploymentError[] = [];
   for (const file of findDeploymentFiles(fileOrDir)) {
     try {
-      loaded.push(loadDeploymentFile(file));
+      loaded.push(loadSafely(file));
     } catch (e) {
-      if (e instanceof DeploymentError) errors.push(e);
-      else throw e;
+      errors.push(e as DeploymentError);
     }
   }
-  const byName = new Map<string, string>();
-  for (const l of loaded) {
-    const other = byName.get(l.deployment.name);
-    if (other) {
-      errors.push(
-        new DeploymentError(l.source, [
-          { path: ["name"], value: l.deployment.name, message: `is also the name of ${other}; stack names must be unique` },
-        ]),
-      );
-    }
-    byName.set(l.deployment.name, l.source);
-  }
+  errors.push(...crossFileProblems(loaded));
   if (errors.length > 0) throw new DeploymentErrors(errors);
   return loaded;
+}
+
+/** What must be unique across the files of one app: stack names, Hetzner SSH keys, DNS names per zone. */
+export function crossFileProblems(loaded: readonly LoadedDeployment[]): DeploymentError[] {
+  const errors: DeploymentError[] = [];
+  const seen = new Map<string, string>();
+  const claim = (key: string, l: LoadedDeployment, issue: (other: string) => DeploymentIssue) => {
+    const other = seen.get(key);
+    if (other !== undefined && other !== l.source) errors.push(new DeploymentError(l.source, [issue(other)]));
+    else if (other === undefined) seen.set(key, l.source);
+  };
+  for (const l of loaded) {
+    const d = l.deployment;
+    claim(`name:${d.name}`, l, (other) => ({ path: ["name"], value: d.name, message: `is also the name of ${other}; stack names must be unique` }));
+    d.admin.sshKeys.forEach((k, i) => {
+      const hetznerName = `${d.name}-${k.name}`;
+      claim(`key-name:${hetznerName}`, l, (other) => ({
+        path: ["admin", "sshKeys", i, "name"],
+        value: k.name,
+        message: `makes the Hetzner SSH key name "${hetznerName}", which ${other} makes too: Hetzner key names are unique per project`,
+      }));
+      const blob = k.publicKey.trim().split(/\s+/)[1];
+      claim(`key:${blob}`, l, (other) => ({
+        path: ["admin", "sshKeys", i, "publicKey"],
+        value: k.publicKey,
+        message:
+          `is also a key of ${other}: Hetzner refuses a second SSH key with the same fingerprint in one project ` +
+          "(uniqueness_error); use another key, or synthesize the deployments from different projects' apps",
+      }));
+    });
+    for (const name of l.plan.dns) {
+      claim(`dns:${d.cloudflare.zoneId}:${name.hostname}`, l, (other) => ({
+        path: name.roles.length ? (l.plan.services.find((s) => s.subdomain === name.subdomain)?.configPath ?? []) : [],
+        value: name.hostname,
+        message: `is also a DNS name of ${other} in the same Cloudflare zone: the records would overwrite each other`,
+      }));
+    }
+  }
+  return errors;
 }
 
 /** Several files' errors at once. */
@@ -128,78 +317,4 @@ export class DeploymentErrors extends Error {
     super(errors.map((e) => e.message).join("\n"));
     this.name = "DeploymentErrors";
   }
-}
-
-type ZodIssue = z.core.$ZodIssue;
-
-function toIssues(issue: ZodIssue, raw: unknown): DeploymentIssue[] {
-  const at = issue.path as (string | number)[];
-  const value = valueAt(raw, at);
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const known = knownKeysAt(at);
-      return issue.keys.map((key) => {
-        const hint = closest(key, known);
-        return {
-          path: [...at, key],
-          value: valueAt(raw, [...at, key]),
-          allowed: known.join(", "),
-          message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}`,
-        };
-      });
-    }
-    case "invalid_type": {
-      if (value === undefined) return [{ path: at, message: "is required" }];
-      const custom = !issue.message.startsWith("Invalid input");
-      return [{ path: at, value, message: custom ? issue.message : `must be ${article(issue.expected)}` }];
-    }
-    case "invalid_value":
-      return [
-        {
-          path: at,
-          value,
-          allowed: issue.values.map((v) => JSON.stringify(v)).join(", "),
-          message: "is not one of the allowed values",
-        },
-      ];
-    default:
-      return [{ path: at, value, message: issue.message }];
-  }
-}
-
-function article(expected: string): string {
-  const noun = expected === "array" ? "list" : expected === "object" ? "mapping" : expected;
-  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
-}
-
-/** The keys the schema allows at a path (for unknown-key messages). */
-function knownKeysAt(at: readonly (string | number)[]): string[] {
-  let node: unknown = DeploymentSchema;
-  for (const key of at) {
-    node = unwrap(node);
-    const def = (node as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
-    if (def?.type === "object" && def.shape) node = def.shape[key as string];
-    else if (def?.type === "array") node = def.element;
-    else return [];
-  }
-  const def = (unwrap(node) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
-  return def?.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : [];
-}
-
-function unwrap(node: unknown): unknown {
-  let cur = node as { def?: { type?: string; innerType?: unknown } } | undefined;
-  while (cur?.def && ["optional", "default", "prefault", "nullable", "readonly"].includes(cur.def.type ?? "")) {
-    cur = cur.def.innerType as typeof cur;
-  }
-  return cur;
-}
-
-function closest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }

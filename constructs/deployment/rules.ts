@@ -1,71 +1,39 @@
-// Cross-field rules of a deployment that no single field can check. Proxy-specific rules
-// (capabilities against needs) live in constructs/edge/rules.ts.
+// Cross-field rules of a deployment that no single field can check, run on the deployment plan
+// (schema → plan → rules). Clashes found while deriving (ports, hostnames, service limits) are the
+// plan's own problems; proxy-specific rules (capabilities against needs) live in constructs/edge/rules.ts.
+import type { DeploymentPlan } from "../plan/types";
 import { formatPath as pathText, type DeploymentIssue } from "./errors";
 import type { Deployment } from "./schema";
-
-/** Ports the host already uses: the proxy (host network), SSH and the internal services. */
-export const RESERVED_TCP_PORTS: Readonly<Record<number, string>> = {
-  22: "SSH",
-  80: "the TLS proxy (HTTP)",
-  443: "the TLS proxy (HTTPS)",
-  1313: "the tracker's health-check API",
-  3000: "Grafana",
-  9090: "Prometheus",
-};
-export const RESERVED_UDP_PORTS: Readonly<Record<number, string>> = { 443: "HTTP/3 on the TLS proxy" };
 
 /** Server-type families that Hetzner sells only in its EU locations. */
 const EU_ONLY_FAMILIES = ["cx", "cax"];
 const EU_LOCATIONS = ["fsn1", "nbg1", "hel1"];
 
-/** A subdomain the deployment serves, with the field that defines it. */
-export interface HostUse {
-  readonly subdomain: string;
-  readonly path: readonly (string | number)[];
-  readonly role: "hello" | "api" | "http-tracker" | "udp-tracker" | "grafana";
-}
-
-/** Every hostname label the deployment defines, in file order. */
-export function hostUses(d: Deployment): HostUse[] {
-  const uses: HostUse[] = [];
-  if (d.helloWorld) uses.push({ subdomain: d.helloWorld.subdomain, path: ["helloWorld", "subdomain"], role: "hello" });
-  uses.push({ subdomain: d.tracker.api.subdomain, path: ["tracker", "api", "subdomain"], role: "api" });
-  d.tracker.httpTrackers.forEach((t, i) =>
-    uses.push({ subdomain: t.subdomain, path: ["tracker", "httpTrackers", i, "subdomain"], role: "http-tracker" }),
-  );
-  d.tracker.udpTrackers.forEach((t, i) =>
-    uses.push({ subdomain: t.subdomain, path: ["tracker", "udpTrackers", i, "subdomain"], role: "udp-tracker" }),
-  );
-  uses.push({ subdomain: d.grafana.subdomain, path: ["grafana", "subdomain"], role: "grafana" });
-  return uses;
-}
-
 /** Checks the rules that span several fields. Returns every problem found (empty = valid). */
-export function checkDeploymentRules(d: Deployment): DeploymentIssue[] {
+export function checkDeploymentRules(d: Deployment, plan: DeploymentPlan): DeploymentIssue[] {
   const issues: DeploymentIssue[] = [];
-  const uses = hostUses(d);
+  const named = plan.services.filter((s) => s.subdomain !== undefined);
 
-  // Hostnames: each service gets its own name.
-  const seen = new Map<string, HostUse>();
-  for (const use of uses) {
-    const first = seen.get(use.subdomain);
-    if (first) {
-      issues.push({
-        path: use.path,
-        value: use.subdomain,
-        message: `subdomain is already used by ${pathText(first.path)}; every service needs its own hostname`,
-      });
-    } else seen.set(use.subdomain, use);
+  // Grafana's only datasource is Prometheus.
+  if (d.grafana.enabled && !d.prometheus.enabled) {
+    issues.push({
+      path: ["grafana", "enabled"],
+      value: true,
+      allowed: "false while prometheus.enabled is false",
+      message: "Grafana without Prometheus has no data: its only datasource is the stack's Prometheus. Set grafana.enabled: false, or enable Prometheus",
+    });
   }
 
-  // TCP ports published on 127.0.0.1 must not clash with each other or with the host's own.
-  const tcp: { port: number; path: (string | number)[] }[] = [
-    { port: d.tracker.api.port, path: ["tracker", "api", "port"] },
-    ...d.tracker.httpTrackers.map((t, i) => ({ port: t.port, path: ["tracker", "httpTrackers", i, "port"] })),
-  ];
-  checkPorts(tcp, RESERVED_TCP_PORTS, "TCP", issues);
-  const udp = d.tracker.udpTrackers.map((t, i) => ({ port: t.port, path: ["tracker", "udpTrackers", i, "port"] }));
-  checkPorts(udp, RESERVED_UDP_PORTS, "UDP", issues);
+  // SSH: the admin must be able to reach port 22.
+  const ipv4Ssh = d.admin.sshAllowedCidrs.some((c) => !c.includes(":"));
+  if (!d.hetzner.ipv6 && !ipv4Ssh) {
+    issues.push({
+      path: ["admin", "sshAllowedCidrs"],
+      value: d.admin.sshAllowedCidrs,
+      allowed: "at least one IPv4 network while hetzner.ipv6 is false",
+      message: "only IPv6 networks may reach SSH but the server has no IPv6 address (hetzner.ipv6: false): nobody could log in",
+    });
+  }
 
   // on_reverse_proxy is global in the tracker: all HTTP trackers behind the proxy or none.
   const http = d.tracker.httpTrackers;
@@ -86,25 +54,27 @@ export function checkDeploymentRules(d: Deployment): DeploymentIssue[] {
 
   // Cloudflare proxying: only names we define, never tracker names.
   const proxied = d.cloudflare.proxiedSubdomains;
-  const defined = uses.map((u) => u.subdomain);
+  const defined = [...new Set(named.map((u) => u.subdomain!))];
   proxied.forEach((sub, i) => {
     const path = ["cloudflare", "proxiedSubdomains", i];
-    const use = uses.find((u) => u.subdomain === sub);
+    const uses = named.filter((u) => u.subdomain === sub);
+    const udp = uses.find((u) => u.role === "udp-tracker");
+    const http = uses.find((u) => u.role === "http-tracker");
     if (proxied.indexOf(sub) !== i) {
       issues.push({ path, value: sub, message: "is listed twice" });
-    } else if (!use) {
+    } else if (uses.length === 0) {
       issues.push({ path, value: sub, allowed: defined.join(", "), message: "is not a subdomain of this deployment" });
-    } else if (use.role === "udp-tracker") {
+    } else if (udp) {
       issues.push({
         path,
         value: sub,
-        message: `is the UDP tracker ${pathText(use.path)}: Cloudflare's proxy carries no UDP tracker traffic; keep it DNS-only`,
+        message: `is the UDP tracker ${pathText(udp.configPath)}: Cloudflare's proxy carries no UDP tracker traffic; keep it DNS-only`,
       });
-    } else if (use.role === "http-tracker") {
+    } else if (http) {
       issues.push({
         path,
         value: sub,
-        message: `is the HTTP tracker ${pathText(use.path)}: behind Cloudflare's proxy every peer would be recorded with a Cloudflare address; keep tracker hostnames DNS-only`,
+        message: `is the HTTP tracker ${pathText(http.configPath)}: behind Cloudflare's proxy every peer would be recorded with a Cloudflare address; keep tracker hostnames DNS-only`,
       });
     }
   });
@@ -152,25 +122,4 @@ export function checkDeploymentRules(d: Deployment): DeploymentIssue[] {
   });
 
   return issues;
-}
-
-function checkPorts(
-  ports: { port: number; path: (string | number)[] }[],
-  reserved: Readonly<Record<number, string>>,
-  proto: string,
-  issues: DeploymentIssue[],
-): void {
-  ports.forEach((p, i) => {
-    const clash = ports.findIndex((q) => q.port === p.port);
-    if (clash < i) {
-      issues.push({ path: p.path, value: p.port, message: `${proto} port is already used by ${pathText(ports[clash].path)}` });
-    } else if (reserved[p.port]) {
-      issues.push({
-        path: p.path,
-        value: p.port,
-        allowed: `any ${proto} port except ${Object.keys(reserved).join(", ")}`,
-        message: `${proto} port ${p.port} is taken by ${reserved[p.port]}`,
-      });
-    }
-  });
 }

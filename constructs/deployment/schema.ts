@@ -1,7 +1,7 @@
 // The deployment file's schema: one YAML file per environment. zod validates it and emits the
 // JSON Schema editors use (schema/deployment.schema.json). Cross-field rules live in rules.ts.
 import { z } from "zod";
-import { DNS_LABEL, cidrProblem, imageProblem, isDomainName, sshPublicKeyProblem } from "./formats";
+import { CAA_DOMAIN, DNS_LABEL, cidrProblem, imageProblem, isDomainName, sshPublicKeyProblem } from "./formats";
 
 /** Proxy kinds the deployment file accepts; each has a plug-in folder under constructs/proxies/. */
 export const PROXY_KINDS = ["caddy", "nginx-certbot", "pingoo"] as const;
@@ -59,17 +59,25 @@ const hetznerLabelKey = z
     error: "label keys are an optional DNS prefix and '/', then 1–63 characters starting and ending alphanumeric",
   });
 
+/** The one convention for optional services: `enabled: false` turns one off (and everything derived from it). */
+const enabled = (what: string, byDefault: boolean) =>
+  z.boolean().default(byDefault).describe(`Run ${what}; false leaves out its service, DNS records, proxy site, secrets and outputs`);
+
 const trackerHttp = z.strictObject({
-  subdomain: label.describe("Hostname label of this HTTP tracker, e.g. http1 → http1.<domain>"),
-  port: port.describe("Port the tracker binds inside its container (published on 127.0.0.1 only)"),
+  subdomain: label.describe(
+    "Hostname label of this HTTP tracker, e.g. http1 → http1.<domain>; may be shared with one UDP tracker (one BEP 34 TXT record names both)",
+  ),
+  port: port.describe(
+    "Port the tracker binds inside its container: published on 127.0.0.1 for the proxy (viaProxy: true), or on every address and opened in the firewall (viaProxy: false)",
+  ),
   viaProxy: z
     .boolean()
     .default(true)
-    .describe("Serve this tracker through the TLS proxy (https://<host>/announce). All HTTP trackers must agree."),
+    .describe("Serve this tracker through the TLS proxy (https://<host>/announce); false: http://<host>:<port>/announce directly. All HTTP trackers must agree."),
 });
 
 const trackerUdp = z.strictObject({
-  subdomain: label.describe("Hostname label of this UDP tracker, e.g. udp1 → udp1.<domain>"),
+  subdomain: label.describe("Hostname label of this UDP tracker, e.g. udp1 → udp1.<domain>; may be shared with one HTTP tracker"),
   port: port.describe("UDP port, opened in the firewall and published directly (never through the proxy)"),
 });
 
@@ -95,7 +103,10 @@ export const DeploymentSchema = z
           })
           .default(300)
           .describe("TTL of every record; 1 means automatic"),
-        caa: z.boolean().default(true).describe('Add CAA "0 issue letsencrypt.org" on the domain'),
+        caa: z
+          .boolean()
+          .default(true)
+          .describe("CAA records on every name of this deployment (not the zone apex) allowing only the configured ACME CA"),
         proxiedSubdomains: z
           .array(label)
           .default([])
@@ -172,8 +183,21 @@ export const DeploymentSchema = z
         caRootFile: z
           .string()
           .min(1)
+          .max(4096)
           .optional()
           .describe("PEM file (relative to this file) of the CA that signed the ACME server's HTTPS certificate"),
+        caaIdentity: z
+          .string()
+          .regex(CAA_DOMAIN, { error: "must be the CA's CAA issuer domain, e.g. letsencrypt.org" })
+          .optional()
+          .describe("CAA issuer domain of the CA behind acme.directoryUrl (needed with cloudflare.caa when the CA is not Let's Encrypt)"),
+        caaIodef: z
+          .string()
+          .regex(/^(mailto:[^\s@{}$"'`\\]+@[a-z0-9.-]+|https:\/\/[a-z0-9.-]+(?:\/[A-Za-z0-9._~\/-]*)?)$/, {
+            error: "must be a mailto: address or an https:// URL (RFC 8659 iodef)",
+          })
+          .optional()
+          .describe("Where CAs report refused certificate requests (CAA iodef); none unless set"),
       })
       .prefault({})
       .describe("Certificates"),
@@ -198,6 +222,7 @@ export const DeploymentSchema = z
       .describe("Torrust Tracker"),
     prometheus: z
       .strictObject({
+        enabled: enabled("Prometheus", true),
         image: pinnedImage.default(DEFAULT_IMAGES.prometheus),
         scrapeIntervalSeconds: z.number().int().min(5).max(300).default(15),
         retentionDays: z.number().int().min(1).max(3650).default(30),
@@ -206,6 +231,7 @@ export const DeploymentSchema = z
       .describe("Prometheus (never exposed; scrapes the tracker API)"),
     grafana: z
       .strictObject({
+        enabled: enabled("Grafana (needs Prometheus)", true),
         subdomain: label.default("grafana"),
         image: pinnedImage.default(DEFAULT_IMAGES.grafana),
         live: z.boolean().default(true).describe("Grafana Live (needs WebSocket through the proxy)"),
@@ -214,6 +240,7 @@ export const DeploymentSchema = z
       .describe("Grafana, served through the proxy"),
     helloWorld: z
       .strictObject({
+        enabled: enabled("the hello-world site", true),
         subdomain: label.default("test"),
         message: z.string().min(1).max(200).default("Hello, world! This is a Torrust Tracker deployment."),
       })

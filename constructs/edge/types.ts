@@ -3,8 +3,10 @@
 import type { ComposeService } from "../compose/types";
 import type { RenderedFile } from "../cloud-init/rendered-file";
 
-/** What a site's service does; decides its needs. */
-export type SiteRole = "hello" | "api" | "http-tracker" | "grafana";
+/** What a service of the deployment does: the one role enum (sites, DNS names, firewall, outputs). */
+export type ServiceRole = "hello" | "api" | "http-tracker" | "udp-tracker" | "grafana" | "prometheus";
+/** The roles the TLS proxy serves (HTTPS sites). */
+export type SiteRole = Extract<ServiceRole, "hello" | "api" | "http-tracker" | "grafana">;
 
 /** What a service needs from the proxy in front of it. */
 export interface ServiceNeeds {
@@ -89,8 +91,21 @@ export interface ProxyRendering {
   readonly packages: readonly string[];
   /** Shell commands run once at first boot after the compose project is up. */
   readonly bootstrap: readonly string[];
-  /** Inbound ports the proxy needs open to the world. */
-  readonly firewall: { readonly tcp: readonly number[]; readonly udp: readonly number[] };
+}
+
+/**
+ * A socket the proxy program itself opens on the host (it runs on the host network). The
+ * deployment plan reserves every one of them and opens the public ones in the firewall.
+ */
+export interface ProxyHostPort {
+  readonly protocol: "tcp" | "udp";
+  readonly port: number;
+  /** "*" = every address (IPv4 and IPv6); otherwise the one address bound, e.g. "127.0.0.1". */
+  readonly address: "*" | "127.0.0.1";
+  /** Reachable from the internet (opened in the firewall) or host-local only. */
+  readonly public: boolean;
+  /** What the socket is for, with the source of the fact. */
+  readonly purpose: string;
 }
 
 /** A TLS proxy plug-in: one folder under constructs/proxies/. */
@@ -101,6 +116,8 @@ export interface ProxyPlugin {
   /** Pinned version (image tag or distribution package version it is written for). */
   readonly version: string;
   readonly capabilities: ProxyCapabilities;
+  /** Every socket the proxy opens on the host, whatever the deployment (HTTP, HTTPS, HTTP/3, admin). */
+  readonly hostPorts: readonly ProxyHostPort[];
   /** Why a capability is missing, in a phrase that follows the title (e.g. websocket: "strips the Upgrade header (pingooio/pingoo#23)"). */
   readonly notes?: Partial<Record<keyof ProxyCapabilities, string>>;
   render(ctx: EdgeContext): ProxyRendering;

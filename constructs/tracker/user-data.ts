@@ -6,6 +6,7 @@ import { CloudConfig } from "../cloud-init/cloud-config";
 import type { RenderedFile } from "../cloud-init/rendered-file";
 import type { Deployment } from "../deployment/schema";
 import type { EdgeContext, ProxyRendering } from "../edge/types";
+import { optionalServices } from "../plan/plan";
 import { STORAGE } from "./layout";
 import { renderBootstrap } from "./render/bootstrap";
 import { helloUpstreamPort, renderCompose } from "./render/compose";
@@ -57,12 +58,13 @@ export function renderUserData(input: UserDataInput): UserData {
   }
 
   const host = hostFiles(d);
+  const optional = optionalServices(d);
   const stack: RenderedFile[] = [
     renderCompose(d, ctx, proxy),
     renderTrackerToml(d),
-    renderPrometheusTemplate(d),
-    renderGrafanaDatasource(d),
-    ...renderBootstrap(proxy),
+    ...(optional.prometheus ? [renderPrometheusTemplate(d)] : []),
+    ...(optional.grafana ? [renderGrafanaDatasource(d)] : []),
+    ...renderBootstrap(proxy, optional),
   ];
   if (helloUpstreamPort(ctx) !== undefined) stack.push({ path: `${HELLO_ROOT}/index.html`, content: ctx.helloPage!, permissions: "0644" });
   if (ctx.acme.caRootPem !== undefined) stack.push({ path: ctx.acme.caRootPath, content: ctx.acme.caRootPem, permissions: "0644" });

@@ -76,17 +76,16 @@ describe("cdktf app (main.ts)", () => {
   });
 
   it("synthesizes every proxy kind (pingoo with Grafana Live off)", () => {
-    const dir = tempDir("kinds-");
     const base = YAML.parse(fs.readFileSync(EXAMPLE, "utf8"));
     delete base.$schema;
     for (const kind of ["caddy", "nginx-certbot", "pingoo"]) {
+      // One app per kind: in one app, the same names and SSH key in one zone/project are refused.
+      const dir = tempDir("kinds-");
       const d = { ...structuredClone(base), name: kind, proxy: { kind } };
       if (kind === "pingoo") d.grafana.live = false;
       fs.writeFileSync(path.join(dir, `${kind}.yaml`), YAML.stringify(d));
-    }
-    const r = synth(dir);
-    assert.equal(r.status, 0, r.stderr);
-    for (const kind of ["caddy", "nginx-certbot", "pingoo"]) {
+      const r = synth(dir);
+      assert.equal(r.status, 0, r.stderr);
       const json = stackJson(r.outdir, kind);
       assertGolden(__dirname, `${kind}.cdk.tf.json`, `${JSON.stringify(portable(json), null, 2)}\n`);
       const server = Object.values(json.resource.hcloud_server)[0] as { user_data: string };

@@ -1,12 +1,12 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Testing } from "cdktf";
 import { RecordTarget, Zone } from "../../constructs/cloudflare";
+import { synthScope } from "../helpers/cdktf";
 
 const ZONE_ID = "0123456789abcdef0123456789abcdef";
 const zone = () => Zone.fromZoneId(ZONE_ID, "example.com");
-const records = (build: Parameters<typeof Testing.synthScope>[0]) =>
-  JSON.parse(Testing.synthScope(build)).resource.cloudflare_dns_record as Record<string, Record<string, unknown>>;
+const records = (build: Parameters<typeof synthScope>[0]) =>
+  JSON.parse(synthScope(build)).resource.cloudflare_dns_record as Record<string, Record<string, unknown>>;
 
 describe("DnsRecord", () => {
   it("defaults: FQDN name, DNS-only, TTL 300", () => {
@@ -46,15 +46,15 @@ describe("DnsRecord", () => {
     assert.throws(() => RecordTarget.txt('a"b'), /double quotes/);
     assert.throws(() => RecordTarget.caaIssue("Let's Encrypt"), /got "Let's Encrypt"/);
     assert.throws(
-      () => Testing.synthScope((s) => zone().addRecord(s, "X", { subdomain: "Api", target: RecordTarget.ipv4("1.2.3.4") })),
+      () => synthScope((s) => zone().addRecord(s, "X", { subdomain: "Api", target: RecordTarget.ipv4("1.2.3.4") })),
       /got "Api"/,
     );
     assert.throws(
-      () => Testing.synthScope((s) => zone().addRecord(s, "X", { subdomain: "t", target: RecordTarget.txt("a"), proxied: true })),
+      () => synthScope((s) => zone().addRecord(s, "X", { subdomain: "t", target: RecordTarget.txt("a"), proxied: true })),
       /TXT records cannot be proxied/,
     );
     assert.throws(
-      () => Testing.synthScope((s) => zone().addRecord(s, "X", { subdomain: "t", target: RecordTarget.ipv4("1.2.3.4"), ttlSeconds: 30 })),
+      () => synthScope((s) => zone().addRecord(s, "X", { subdomain: "t", target: RecordTarget.ipv4("1.2.3.4"), ttlSeconds: 30 })),
       /got 30/,
     );
   });

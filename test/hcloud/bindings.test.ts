@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { TerraformStack, Testing } from "cdktf";
+import { testApp } from "../helpers/cdktf";
 import { HcloudProvider } from "../../.gen/providers/hcloud/provider";
 import {
   generateHcloudBindings,
@@ -74,7 +75,7 @@ describe("hcloud bindings", () => {
   });
 
   it("pin hetznercloud/hcloud 1.68.0 in required_providers", () => {
-    const app = Testing.app();
+    const app = testApp();
     const stack = new TerraformStack(app, "stack");
     new HcloudProvider(stack, "hcloud", {});
     const json = JSON.parse(Testing.synth(stack));

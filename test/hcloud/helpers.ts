@@ -1,6 +1,7 @@
-import { TerraformOutput, Testing } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { Location, PrimaryIp } from "../../constructs/hcloud";
+import { synthScope } from "../helpers/cdktf";
 
 /** A synthesized stack, parsed. */
 export interface Synth {
@@ -11,7 +12,7 @@ export interface Synth {
 
 /** Builds constructs in a fresh stack (aspects run) and returns the parsed JSON. */
 export function synth(build: (stack: Construct) => void): Synth {
-  return JSON.parse(Testing.synthScope(build)) as Synth;
+  return JSON.parse(synthScope(build)) as Synth;
 }
 
 /**

@@ -99,7 +99,8 @@ describe("Caddy plug-in", () => {
       "/opt/torrust/proxy/caddy:/opt/torrust/proxy/caddy:ro",
       "/opt/torrust/storage/proxy/caddy:/opt/torrust/storage/proxy/caddy",
     ]);
-    assert.deepEqual(rendering.firewall, { tcp: [80, 443], udp: [443] });
+    assert.deepEqual(caddyPlugin.hostPorts.filter((p) => p.public).map((p) => `${p.port}/${p.protocol}`), ["80/tcp", "443/tcp", "443/udp"]);
+    assert.deepEqual(caddyPlugin.hostPorts.filter((p) => !p.public).map((p) => `${p.address}:${p.port}/${p.protocol}`), ["127.0.0.1:2019/tcp"]);
     assert.deepEqual(rendering.configPaths, [CADDY_PATHS.caddyfile]);
     assert.deepEqual(rendering.packages, []);
   });

@@ -139,7 +139,7 @@ describe("nginx + certbot plug-in", () => {
     const modes = Object.fromEntries(rendering.files.map((f) => [f.path, f.permissions]));
     for (const p of [P.bootstrap, P.renew, P.deployHook]) assert.equal(modes[p], "0755");
     assert.deepEqual(rendering.packages, ["nginx", "certbot"]);
-    assert.deepEqual(rendering.firewall, { tcp: [80, 443], udp: [] });
+    assert.deepEqual(nginxCertbotPlugin.hostPorts.map((p) => `${p.port}/${p.protocol}`), ["80/tcp", "443/tcp"]);
     assert.deepEqual(rendering.composeServices, {});
     assert.deepEqual(rendering.bootstrap, [
       "systemctl daemon-reload",

@@ -92,7 +92,6 @@ export function assertGolden(name: string, rendering: ProxyRendering): void {
     composeServices: rendering.composeServices,
     packages: rendering.packages,
     bootstrap: rendering.bootstrap,
-    firewall: rendering.firewall,
   };
   expected.set(path.join(dir, "rendering.yaml"), YAML.stringify(summary, { lineWidth: 0 }));
   if (process.env.UPDATE_GOLDEN === "1") {

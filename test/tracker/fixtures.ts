@@ -1,8 +1,8 @@
 // A representative deployment (the example file's shape), its edge context, and a minimal proxy
 // plug-in rendering that stands in for the real plug-ins (named as such).
-import { checkDeploymentRules } from "../../constructs/deployment/rules";
 import { DeploymentSchema, type Deployment, type DeploymentInput } from "../../constructs/deployment/schema";
 import { buildEdgeContext } from "../../constructs/edge/context";
+import { validateDeployment } from "../../constructs/plan/validate";
 import type { EdgeContext, ProxyCapabilities, ProxyRendering } from "../../constructs/edge/types";
 import { nginxCertbotPlugin } from "../../constructs/proxies/nginx-certbot";
 
@@ -24,9 +24,7 @@ export function deployment(overrides: Partial<DeploymentInput> = {}): Deployment
     helloWorld: { subdomain: "test" },
     ...overrides,
   });
-  const issues = checkDeploymentRules(d);
-  if (issues.length) throw new Error(`fixture deployment is invalid: ${JSON.stringify(issues)}`);
-  return d;
+  return validateDeployment(d, { source: "fixture" }).deployment;
 }
 
 /** Capabilities of a host proxy that cannot serve files (so the hello container is used): nginx's, minus files. */
@@ -50,7 +48,6 @@ export function fixtureProxy(ctx: EdgeContext): ProxyRendering {
     composeServices: {},
     packages: ["caddy"],
     bootstrap: [`mkdir -p ${ctx.stateDir}`, `echo fixture-proxy-bootstrap > ${ctx.stateDir}/ran`],
-    firewall: { tcp: [80, 443], udp: [] },
   };
 }
 

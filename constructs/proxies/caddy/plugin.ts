@@ -47,8 +47,6 @@ function render(ctx: EdgeContext): ProxyRendering {
     composeServices: { caddy: caddyService(ctx) },
     packages: [],
     bootstrap: [],
-    // 80 for HTTP-01 and the redirect, 443 for HTTPS and TLS-ALPN-01, 443/udp for HTTP/3.
-    firewall: { tcp: [80, 443], udp: [443] },
   };
 }
 
@@ -57,6 +55,19 @@ export const caddyPlugin: ProxyPlugin = {
   kind: "caddy",
   title: "Caddy 2.10.2",
   version: "2.10.2",
+  // Host network: every socket Caddy opens is a host socket.
+  hostPorts: [
+    { protocol: "tcp", port: 80, address: "*", public: true, purpose: "HTTP: HTTP-01 challenges and the redirect to HTTPS" },
+    { protocol: "tcp", port: 443, address: "*", public: true, purpose: "HTTPS and TLS-ALPN-01" },
+    { protocol: "udp", port: 443, address: "*", public: true, purpose: "HTTP/3 (on by default for HTTPS sites)" },
+    {
+      protocol: "tcp",
+      port: 2019,
+      address: "127.0.0.1",
+      public: false,
+      purpose: 'its admin API (caddyserver/caddy v2.10.2 admin.go: DefaultAdminListen = "localhost:2019")',
+    },
+  ],
   capabilities: {
     websocket: true,
     httpToHttpsRedirect: true,

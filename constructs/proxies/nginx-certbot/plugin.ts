@@ -31,8 +31,6 @@ function render(ctx: EdgeContext): ProxyRendering {
     packages: ["nginx", "certbot"],
     // The bootstrap retries until the CA answers, so it runs as a unit in the background, not in cloud-init.
     bootstrap: ["systemctl daemon-reload", `systemctl enable ${unitName}`, `systemctl start --no-block ${unitName}`],
-    // 80 for HTTP-01 (first certificate and every renewal) and the redirect.
-    firewall: { tcp: [80, 443], udp: [] },
   };
 }
 
@@ -41,6 +39,11 @@ export const nginxCertbotPlugin: ProxyPlugin = {
   kind: "nginx-certbot",
   title: "nginx + certbot",
   version: "Ubuntu 24.04 packages (nginx 1.24, certbot 2.9.0)",
+  // The listen directives of sites.ts; nginx 1.24 here has no HTTP/3 (no `listen ... quic`), so no UDP.
+  hostPorts: [
+    { protocol: "tcp", port: 80, address: "*", public: true, purpose: "HTTP: HTTP-01 challenges (first certificate and every renewal) and the redirect" },
+    { protocol: "tcp", port: 443, address: "*", public: true, purpose: "HTTPS" },
+  ],
   capabilities: {
     websocket: true,
     httpToHttpsRedirect: true,

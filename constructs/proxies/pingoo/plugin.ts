@@ -58,8 +58,6 @@ function render(ctx: EdgeContext): ProxyRendering {
     composeServices: { pingoo: pingooService(ctx, servesHello) },
     packages: [],
     bootstrap: [],
-    // 443 only: TLS-ALPN-01 and HTTPS; there is no HTTP listener to redirect from.
-    firewall: { tcp: [443], udp: [] },
   };
 }
 
@@ -68,6 +66,8 @@ export const pingooPlugin: ProxyPlugin = {
   kind: "pingoo",
   title: "Pingoo 0.14.7",
   version: "0.14.7",
+  // The one listener of pingoo-config.ts: 443 only (TLS-ALPN-01 and HTTPS; no HTTP listener to redirect from).
+  hostPorts: [{ protocol: "tcp", port: 443, address: "*", public: true, purpose: "HTTPS and TLS-ALPN-01" }],
   capabilities: {
     websocket: false,
     httpToHttpsRedirect: false,

@@ -5,7 +5,8 @@ import type { RenderedFile } from "../../cloud-init/rendered-file";
 import { mergeServices, renderComposeFile, type ComposeNetwork, type ComposeProject } from "../../compose/compose-file";
 import type { ComposeService } from "../../compose/types";
 import type { Deployment } from "../../deployment/schema";
-import { GRAFANA_PORT } from "../../edge/context";
+import { GRAFANA_PORT } from "../../plan/edge-view";
+import { optionalServices, trackerPublishedPorts } from "../../plan/plan";
 import type { EdgeContext, ProxyRendering } from "../../edge/types";
 import { COMPOSE_FILE } from "../layout";
 import { PROMETHEUS_PORT, PROMETHEUS_SERVICE } from "./grafana";
@@ -40,12 +41,10 @@ function grafanaHost(d: Deployment, ctx: EdgeContext): string {
 }
 
 export function trackerService(d: Deployment): ComposeService {
-  const ports = [
-    ...d.tracker.udpTrackers.map((t) => `${t.port}:${t.port}/udp`),
-    // Behind the proxy: loopback only. Served directly (viaProxy: false): every address.
-    ...d.tracker.httpTrackers.map((t) => (t.viaProxy ? loopback(t.port) : `${t.port}:${t.port}`)),
-    loopback(d.tracker.api.port),
-  ];
+  // The plan's published ports: the proxy's upstreams on loopback, UDP and direct HTTP on every address.
+  const ports = trackerPublishedPorts(d).map((p) =>
+    p.hostAddress ? `${p.hostAddress}:${p.port}:${p.port}${p.protocol === "udp" ? "/udp" : ""}` : `${p.port}:${p.port}${p.protocol === "udp" ? "/udp" : ""}`,
+  );
   return {
     image: d.tracker.image,
     container_name: TRACKER_SERVICE,
@@ -144,11 +143,10 @@ export function helloService(port: number): ComposeService {
 
 /** The whole project: the stack's services, the proxy's, and an IPv6 default network when IPv6 is on. */
 export function composeProject(d: Deployment, ctx: EdgeContext, proxy: Pick<ProxyRendering, "composeServices">): ComposeProject {
-  const own: Record<string, ComposeService> = {
-    [TRACKER_SERVICE]: trackerService(d),
-    [PROMETHEUS_SERVICE]: prometheusService(d),
-    grafana: grafanaService(d, ctx),
-  };
+  const optional = optionalServices(d);
+  const own: Record<string, ComposeService> = { [TRACKER_SERVICE]: trackerService(d) };
+  if (optional.prometheus) own[PROMETHEUS_SERVICE] = prometheusService(d);
+  if (optional.grafana) own.grafana = grafanaService(d, ctx);
   const helloPort = helloUpstreamPort(ctx);
   if (helloPort !== undefined) own.hello = helloService(helloPort);
   const networks: Record<string, ComposeNetwork> | undefined = ctx.ipv6

@@ -7,7 +7,8 @@ import { renderYaml } from "./yaml";
 
 /** Compose service name and port of Prometheus. */
 export const PROMETHEUS_SERVICE = "prometheus";
-export const PROMETHEUS_PORT = 9090;
+export { PROMETHEUS_PORT } from "../../plan/edge-view";
+import { PROMETHEUS_PORT } from "../../plan/edge-view";
 
 export function renderGrafanaDatasource(d: Deployment): RenderedFile {
   const config = {

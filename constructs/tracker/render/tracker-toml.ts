@@ -3,10 +3,11 @@
 import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { Deployment } from "../../deployment/schema";
 import { TRACKER_CONTAINER, TRACKER_TOML_SOURCE, GENERATOR } from "./paths";
+import { trackerListeners } from "../../plan/plan";
 import { renderToml, type TomlTable } from "./toml";
 
 /** Port of the health-check API inside the container (the image's HEALTHCHECK calls it). */
-export const HEALTH_CHECK_API_PORT = 1313;
+export { HEALTH_CHECK_API_PORT } from "../../plan/edge-view";
 /** Announce interval the tracker hands out, in seconds (deployer default). */
 export const ANNOUNCE_INTERVAL_SECONDS = 300;
 
@@ -15,12 +16,12 @@ export const ANNOUNCE_INTERVAL_SECONDS = 300;
  * HTTP tracker is behind the proxy. The deployment rules refuse a mix.
  */
 export function onReverseProxy(d: Deployment): boolean {
-  const http = d.tracker.httpTrackers;
-  return http.length > 0 && http.every((t) => t.viaProxy);
+  return trackerListeners(d).onReverseProxy;
 }
 
 /** The tracker configuration as data. */
 export function trackerConfig(d: Deployment): TomlTable {
+  const listen = trackerListeners(d);
   const doc: Record<string, TomlTable[string]> = {
     metadata: { app: "torrust-tracker", purpose: "configuration", schema_version: "2.0.0" },
     logging: { threshold: "info" },
@@ -29,15 +30,16 @@ export function trackerConfig(d: Deployment): TomlTable {
       private: d.tracker.private,
       announce_policy: { interval: ANNOUNCE_INTERVAL_SECONDS, interval_min: ANNOUNCE_INTERVAL_SECONDS },
       database: { driver: "sqlite3", path: TRACKER_CONTAINER.sqlite },
-      net: { on_reverse_proxy: onReverseProxy(d) },
+      net: { on_reverse_proxy: listen.onReverseProxy },
       // remove_peerless_torrents stays at its default (true): off, a 1 GB server ran out of memory (tracker #566).
       tracker_policy: { persistent_torrent_completed_stat: true },
     },
   };
-  if (d.tracker.udpTrackers.length) doc.udp_trackers = d.tracker.udpTrackers.map((t) => ({ bind_address: `[::]:${t.port}` }));
-  if (d.tracker.httpTrackers.length) doc.http_trackers = d.tracker.httpTrackers.map((t) => ({ bind_address: `[::]:${t.port}` }));
-  doc.http_api = { bind_address: `[::]:${d.tracker.api.port}` };
-  doc.health_check_api = { bind_address: `127.0.0.1:${HEALTH_CHECK_API_PORT}` };
+  // Bind addresses come from the deployment plan (constructs/plan/), like the ports compose publishes.
+  if (listen.udp.length) doc.udp_trackers = listen.udp.map((t) => ({ bind_address: t.bindAddress }));
+  if (listen.http.length) doc.http_trackers = listen.http.map((t) => ({ bind_address: t.bindAddress }));
+  doc.http_api = { bind_address: listen.api.bindAddress };
+  doc.health_check_api = { bind_address: listen.healthCheck.bindAddress };
   return doc;
 }
 
