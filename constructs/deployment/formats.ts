@@ -45,6 +45,24 @@ export function imageProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * An ACME directory URL as the proxies take it: https, a host, an optional port and a plain path.
+ * No query, fragment, quotes, spaces, `$`, `{` or `}`, so it cannot become a Caddyfile placeholder
+ * ({$VAR}, {env.X}), an nginx variable or a second shell word in the generated files.
+ */
+export function acmeDirectoryProblem(value: string): string | undefined {
+  if (value.length > 2048) return "is longer than 2048 characters";
+  if (!/^https:\/\/[a-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~%:@+=,\/-]*)?$/.test(value)) {
+    return "must be an https:// URL of an ACME directory: a host, an optional port and a path of letters, digits and ._~%:@+=,/- (no query, spaces, quotes, $ or braces)";
+  }
+  try {
+    new URL(value);
+  } catch {
+    return "is not a valid URL";
+  }
+  return undefined;
+}
+
 /** Levenshtein distance, for "did you mean" hints on unknown keys. */
 export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);

@@ -156,23 +156,55 @@ function depthOf(root: unknown): number {
   return max;
 }
 
+/**
+ * Deepest bracket nesting of flow collections ([ and {), scanned before parsing: the YAML parser
+ * recurses per level and would overflow its stack on thousands of levels.
+ */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === "\\" && quote === '"') i++;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "#") while (i < text.length && text[i] !== "\n") i++;
+    else if (c === "[" || c === "{") max = Math.max(max, ++depth);
+    else if ((c === "]" || c === "}") && depth > 0) depth--;
+    else if (c === "\n" && quote) quote = undefined;
+  }
+  return max;
+}
+
+const tooDeep = (source: string) =>
+  new DeploymentError(source, [
+    { path: [], message: `mappings and lists are nested more than ${MAX_YAML_DEPTH} levels deep`, allowed: "the deployment file's shape (4 levels)" },
+  ]);
+
 /** YAML text → plain data, or DeploymentError: syntax, aliases, nesting, non-mapping root. */
 export function parseYaml(text: string, source: string): { raw: Record<string, unknown>; doc: YAML.Document.Parsed } {
   let doc: YAML.Document.Parsed;
   let raw: unknown;
   try {
+    if (flowDepth(text) > MAX_YAML_DEPTH) throw tooDeep(source);
     doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false });
+    if (doc.errors.some((e) => /call stack/i.test(e.message))) throw tooDeep(source);
     if (doc.errors.length > 0) {
       throw new DeploymentError(
         source,
         doc.errors.map((e) => ({ path: [], message: `YAML syntax: ${e.message.split("\n")[0]}` })),
       );
     }
-    if (depthOf(doc.contents) > MAX_YAML_DEPTH) {
-      throw new DeploymentError(source, [
-        { path: [], message: `mappings and lists are nested more than ${MAX_YAML_DEPTH} levels deep`, allowed: "the deployment file's shape (4 levels)" },
-      ]);
+    // Warnings (an unknown !tag read as a plain string, ...) would change what the user meant: refuse them.
+    if (doc.warnings.length > 0) {
+      throw new DeploymentError(
+        source,
+        doc.warnings.map((w) => ({ path: [], message: `YAML: ${w.message.split("\n")[0]}` })),
+      );
     }
+    if (depthOf(doc.contents) > MAX_YAML_DEPTH) throw tooDeep(source);
     raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
   } catch (e) {
     if (e instanceof DeploymentError) throw e;

@@ -1,13 +1,11 @@
 // Cross-field rules of a deployment that no single field can check, run on the deployment plan
 // (schema → plan → rules). Clashes found while deriving (ports, hostnames, service limits) are the
 // plan's own problems; proxy-specific rules (capabilities against needs) live in constructs/edge/rules.ts.
+import { Location } from "../hcloud/location";
+import { ServerType } from "../hcloud/server-type";
 import type { DeploymentPlan } from "../plan/types";
 import { formatPath as pathText, type DeploymentIssue } from "./errors";
 import type { Deployment } from "./schema";
-
-/** Server-type families that Hetzner sells only in its EU locations. */
-const EU_ONLY_FAMILIES = ["cx", "cax"];
-const EU_LOCATIONS = ["fsn1", "nbg1", "hel1"];
 
 /** Checks the rules that span several fields. Returns every problem found (empty = valid). */
 export function checkDeploymentRules(d: Deployment, plan: DeploymentPlan): DeploymentIssue[] {
@@ -95,14 +93,16 @@ export function checkDeploymentRules(d: Deployment, plan: DeploymentPlan): Deplo
     });
   }
 
-  // Hetzner: cost-optimised and Arm families exist only in the EU.
-  const family = /^[a-z]+/.exec(d.hetzner.serverType)?.[0] ?? "";
-  if (EU_ONLY_FAMILIES.includes(family) && !EU_LOCATIONS.includes(d.hetzner.location)) {
+  // Hetzner: cost-optimised and Arm families exist only in the EU (the hcloud module's facts).
+  const type = ServerType.of(d.hetzner.serverType);
+  const location = Location.of(d.hetzner.location);
+  if (!type.isAvailableIn(location)) {
+    const where = type.locations.map((l) => l.name).join(", ");
     issues.push({
       path: ["hetzner", "serverType"],
       value: d.hetzner.serverType,
-      allowed: `ccx.. or cpx.. types in ${d.hetzner.location}, or location ${EU_LOCATIONS.join("/")}`,
-      message: `${family.toUpperCase()} servers are sold only in ${EU_LOCATIONS.join(", ")} (Hetzner answers "unsupported location for server type")`,
+      allowed: `a ${ServerType.FAMILIES.filter((f) => f !== type.family && ServerType.of(`${f}23`).isAvailableIn(location)).join("/")} type in ${location.name}, or location ${where}`,
+      message: `${type.family!.toUpperCase()} servers are sold only in ${where} (Hetzner answers "unsupported location for server type")`,
     });
   }
 

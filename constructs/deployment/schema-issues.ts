@@ -42,6 +42,12 @@ function toIssues(issue: ZodIssue, raw: unknown): DeploymentIssue[] {
           message: "is not one of the allowed values",
         },
       ];
+    case "invalid_key": {
+      // A record key (hetzner.labels): the key's own rule, not zod's "Invalid key in record".
+      const inner = issue.issues.map((i) => i.message).filter((m) => !m.startsWith("Invalid"));
+      const key = at[at.length - 1];
+      return [{ path: at.slice(0, -1), value: key, message: inner[0] ?? "is not an allowed key" }];
+    }
     default:
       return [{ path: at, value, message: issue.message }];
   }

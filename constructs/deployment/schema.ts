@@ -1,14 +1,17 @@
 // The deployment file's schema: one YAML file per environment. zod validates it and emits the
 // JSON Schema editors use (schema/deployment.schema.json). Cross-field rules live in rules.ts.
 import { z } from "zod";
-import { CAA_DOMAIN, DNS_LABEL, cidrProblem, imageProblem, isDomainName, sshPublicKeyProblem } from "./formats";
+import { Location } from "../hcloud/location";
+import { ServerType } from "../hcloud/server-type";
+import { CAA_DOMAIN, DNS_LABEL, acmeDirectoryProblem, cidrProblem, imageProblem, isDomainName, sshPublicKeyProblem } from "./formats";
 
 /** Proxy kinds the deployment file accepts; each has a plug-in folder under constructs/proxies/. */
 export const PROXY_KINDS = ["caddy", "nginx-certbot", "pingoo"] as const;
 export type ProxyKind = (typeof PROXY_KINDS)[number];
 
-/** Hetzner locations (Aug 2026) and the network zone each belongs to. */
+/** Hetzner locations: the hcloud module's (constructs/hcloud/location.ts). */
 export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
+if (Location.ALL.map((l) => l.name).join() !== LOCATIONS.join()) throw new Error("LOCATIONS must list Location.ALL");
 /** Images whose cloud-init and packages (docker.io, docker-compose-v2) the generated user_data is written for. */
 export const IMAGES = ["ubuntu-24.04", "ubuntu-22.04"] as const;
 
@@ -116,8 +119,7 @@ export const DeploymentSchema = z
     hetzner: z
       .strictObject({
         serverType: z
-          .string()
-          .regex(/^(cx|cpx|ccx|cax)[0-9]{2}$/, { error: "must be a Hetzner server type such as ccx23, cx33 or cpx22" })
+          .enum(ServerType.KNOWN as [string, ...string[]], { error: "must be a Hetzner server type that is sold, such as ccx23, cx33 or cpx22" })
           .default("ccx23")
           .describe("Hetzner server type; changed in place (the server is powered off)"),
         location: z.enum(LOCATIONS).default("nbg1").describe("Hetzner location; a change replaces every resource"),
@@ -177,7 +179,11 @@ export const DeploymentSchema = z
         email: z.email({ error: "must be an email address" }).optional().describe("ACME account contact (not supported by Pingoo)"),
         staging: z.boolean().default(false).describe("Use Let's Encrypt staging (untrusted certificates, high limits)"),
         directoryUrl: z
-          .url({ protocol: /^https$/, error: "must be an https:// URL of an ACME directory" })
+          .string()
+          .superRefine((v, ctx) => {
+            const p = acmeDirectoryProblem(v);
+            if (p) ctx.addIssue({ code: "custom", message: p });
+          })
           .optional()
           .describe("Other ACME directory (a test CA such as Pebble); overrides staging"),
         caRootFile: z

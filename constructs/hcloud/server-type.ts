@@ -40,6 +40,19 @@ export class ServerType {
   public static readonly FAMILIES: readonly string[] = Object.keys(FAMILIES);
 
   /**
+   * The server types Hetzner sells (Aug 2026, shared/reference/cloudflare-hetzner.md §6: CX23–CX53
+   * replaced CX22–CX52; CPX12–CPX62 beside the older CPX11–CPX51; CCX13–CCX63; CAX11–CAX41).
+   * A deployment file may name only these; `ServerType.of` still takes any well-formed name.
+   */
+  public static readonly KNOWN: readonly string[] = [
+    "cx23", "cx33", "cx43", "cx53",
+    "cpx11", "cpx21", "cpx31", "cpx41", "cpx51",
+    "cpx12", "cpx22", "cpx32", "cpx42", "cpx52", "cpx62",
+    "ccx13", "ccx23", "ccx33", "ccx43", "ccx53", "ccx63",
+    "cax11", "cax21", "cax31", "cax41",
+  ];
+
+  /**
    * The server type with this API name: a known family followed by digits
    * (`cx23`, `cax11`, `cpx22`, `ccx33`). A token is accepted unchecked.
    *

@@ -89,10 +89,19 @@ function validatePublicKey(publicKey: string): string[] {
  */
 export function sshPublicKeyProblem(value: string): string | undefined {
   if (/PRIVATE KEY/.test(value)) return "this is a private key: paste the public key (the .pub file) instead";
+  if (/[\r\n]/.test(value.trim())) return "spans several lines: give one key per entry, on one line";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return "holds control characters";
+  // Terraform would read "${" / "%{" in the comment as an expression (hcloud_ssh_key.public_key is not escaped).
+  if (/[$%]\{/.test(value)) return 'the comment holds "${" or "%{", which Terraform would evaluate: remove it';
   const parts = value.trim().split(/\s+/);
   if (parts.length < 2) return `needs "<type> <base64 key> [comment]"`;
   const [type = "", blob = ""] = parts;
-  if (!KEY_TYPES.includes(type)) return `key type "${type}" is not one of ${KEY_TYPES.join(", ")}`;
+  if (!KEY_TYPES.includes(type)) {
+    return parts.slice(1).some((p) => KEY_TYPES.includes(p))
+      ? "starts with authorized_keys options: give the key alone (\"<type> <base64> [comment]\"), options are not supported"
+      : `key type "${type}" is not one of ${KEY_TYPES.join(", ")}`;
+  }
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(blob) || blob.length % 4 !== 0) return "the key data is not valid base64";
   const raw = Buffer.from(blob, "base64");
   if (raw.length < 4) return "the key data is too short";

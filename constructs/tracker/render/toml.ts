@@ -1,44 +1,26 @@
-// A minimal TOML writer for the configuration files this project generates: tables of strings,
-// integers and booleans, nested tables and arrays of tables. Serialises an object; no templates.
+// TOML for the configuration files this project generates, serialised by smol-toml (a maintained
+// TOML 1.0.0 parser/serialiser) instead of a hand-written writer. Data in, text out; no templates.
+import { stringify } from "smol-toml";
 
 export type TomlScalar = string | number | boolean;
 export interface TomlTable {
   readonly [key: string]: TomlScalar | TomlTable | readonly TomlTable[];
 }
 
-const BARE_KEY = /^[A-Za-z0-9_-]+$/;
-
-function key(k: string): string {
-  return BARE_KEY.test(k) ? k : JSON.stringify(k);
+/** Only whole numbers are written: the configs here have no floats, and 1.5 for a port is a bug. */
+function assertIntegers(table: TomlTable, path: string[]): void {
+  for (const [k, v] of Object.entries(table)) {
+    if (typeof v === "number" && !Number.isSafeInteger(v)) {
+      throw new Error(`TOML value at ${[...path, k].join(".")} must be a safe integer, got ${v}`);
+    }
+    if (Array.isArray(v)) v.forEach((t, i) => assertIntegers(t, [...path, `${k}[${i}]`]));
+    else if (typeof v === "object") assertIntegers(v as TomlTable, [...path, k]);
+  }
 }
 
-function scalar(v: TomlScalar, where: string): string {
-  if (typeof v === "string") return JSON.stringify(v); // a JSON string is a valid TOML basic string
-  if (typeof v === "boolean") return v ? "true" : "false";
-  if (!Number.isSafeInteger(v)) throw new Error(`TOML value at ${where} must be a safe integer, got ${v}`);
-  return String(v);
-}
-
-function isTableArray(v: TomlTable[string]): v is readonly TomlTable[] {
-  return Array.isArray(v);
-}
-
-/** Scalars first, then sub-tables and arrays of tables in insertion order, a blank line between tables. */
+/** The document as TOML (smol-toml's layout: scalars, then tables, a blank line between tables). */
 export function renderToml(doc: TomlTable): string {
-  const blocks: string[][] = [];
-  const walk = (table: TomlTable, path: string[], header: string | undefined) => {
-    const lines: string[] = header ? [header] : [];
-    for (const [k, v] of Object.entries(table)) {
-      if (typeof v !== "object") lines.push(`${key(k)} = ${scalar(v, [...path, k].join("."))}`);
-    }
-    if (lines.length) blocks.push(lines);
-    for (const [k, v] of Object.entries(table)) {
-      if (typeof v !== "object") continue;
-      const name = [...path, k].map(key).join(".");
-      if (isTableArray(v)) v.forEach((item) => walk(item, [...path, k], `[[${name}]]`));
-      else walk(v as TomlTable, [...path, k], `[${name}]`);
-    }
-  };
-  walk(doc, [], undefined);
-  return blocks.map((b) => b.join("\n")).join("\n\n") + "\n";
+  assertIntegers(doc, []);
+  const text = stringify(doc as Record<string, unknown>);
+  return text.endsWith("\n") ? text : `${text}\n`;
 }
