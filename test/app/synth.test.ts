@@ -94,6 +94,25 @@ describe("cdktf app (main.ts)", () => {
   });
 });
 
+describe("README bad-input example", () => {
+  it("is what the app prints for the file it describes", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.split("Bad input fails before anything is written")[1];
+    const shown = /```\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(shown, "README shows the bad-input output");
+    const dir = tempDir("readme-bad-");
+    fs.mkdirSync(path.join(dir, "deployments"));
+    const file = path.join(dir, "deployments", "prod.yaml");
+    const d = YAML.parse(fs.readFileSync(EXAMPLE, "utf8"));
+    d.tracker.httpTrackers[0].port = 3000;
+    d.cloudflare.proxiedSubdomains = ["udp1"];
+    fs.writeFileSync(file, YAML.stringify(d));
+    const r = synth(file);
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, shown.split("deployments/prod.yaml").join(file));
+  });
+});
+
 describe("README example", () => {
   it("compiles and synthesizes as written", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
