@@ -6,7 +6,7 @@ import * as https from "node:https";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { X509Certificate } from "node:crypto";
-import { acceptKey, decodeFrames, encodeFrame, newKey, OPCODE } from "./websocket";
+import WebSocket from "ws";
 
 export interface Target {
   /** The hostname (SNI, Host header, certificate name). */
@@ -174,8 +174,9 @@ export interface WebSocketResult {
 }
 
 /**
- * Opens a WebSocket over TLS (`wss://hostname/path`), expects 101 with the right
- * Sec-WebSocket-Accept, sends one text frame and waits for one frame back.
+ * Opens a WebSocket over TLS (`wss://hostname/path`) with the `ws` client (it checks the 101 and
+ * Sec-WebSocket-Accept itself), sends one text message and waits for one message back. The
+ * connection goes to `target.address` with the hostname as SNI and Host.
  */
 export function webSocketRoundTrip(
   target: Target,
@@ -183,43 +184,41 @@ export function webSocketRoundTrip(
   message: string,
   options: ClientOptions & { headers?: Record<string, string> } = {},
 ): Promise<WebSocketResult> {
-  const key = newKey();
+  const { timeoutMs = 5000, ca, localAddress, headers } = options;
   return new Promise((resolve) => {
     let status = 0;
-    const { headers: _h, ...connect } = options;
-    const { socket, finish: done } = tlsSession<WebSocketResult>(target, connect, resolve, (error) => ({ status, error }));
-    socket.on("secureConnect", () => {
-      const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-      socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: ${target.hostname}\r\nUser-Agent: ${USER_AGENT}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\nOrigin: https://${target.hostname}\r\n${extra}\r\n`,
-      );
+    let settled = false;
+    const family = net.isIPv6(target.address) ? 6 : 4;
+    const ws = new WebSocket(`wss://${target.hostname}:${target.port ?? 443}${path}`, {
+      ca,
+      localAddress,
+      origin: `https://${target.hostname}`,
+      headers: { "User-Agent": USER_AGENT, ...headers },
+      handshakeTimeout: timeoutMs,
+      perMessageDeflate: false,
+      // Pinned to the target's address: name resolution is checked separately.
+      lookup: ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) =>
+        opts?.all ? cb(null, [{ address: target.address, family }]) : cb(null, target.address, family)) as never,
     });
-    let buffer: Buffer = Buffer.alloc(0);
-    let upgraded = false;
-    socket.on("data", (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      if (!upgraded) {
-        const end = buffer.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        const head = buffer.subarray(0, end).toString("latin1");
-        buffer = buffer.subarray(end + 4);
-        status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
-        if (status !== 101) return done({ status, error: head.split("\r\n")[0] });
-        const accept = /\r\nsec-websocket-accept:\s*(\S+)/i.exec(head)?.[1];
-        if (accept !== acceptKey(key)) return done({ status, error: "wrong or missing Sec-WebSocket-Accept" });
-        upgraded = true;
-        socket.write(encodeFrame(OPCODE.text, Buffer.from(message, "utf8"), true));
-      }
-      const { frames, rest } = decodeFrames(buffer);
-      buffer = rest;
-      for (const f of frames) {
-        if (f.opcode === OPCODE.text || f.opcode === OPCODE.binary) {
-          socket.write(encodeFrame(OPCODE.close, Buffer.from([0x03, 0xe8]), true));
-          return done({ status, reply: f.payload.toString("utf8") });
-        }
-        if (f.opcode === OPCODE.close) return done({ status, error: `server closed the WebSocket (${f.payload.subarray(2).toString("utf8")})` });
-      }
+    const done = (r: WebSocketResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.terminate();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done({ status, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    ws.on("upgrade", (res) => (status = res.statusCode ?? 0));
+    ws.on("unexpected-response", (_req, res) => {
+      status = res.statusCode ?? 0;
+      done({ status, error: `HTTP/${res.httpVersion} ${status} ${res.statusMessage ?? ""}`.trim() });
     });
+    ws.on("open", () => ws.send(message));
+    ws.on("message", (data) => {
+      ws.close(1000);
+      done({ status, reply: Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.concat(data as Buffer[]).toString("utf8") });
+    });
+    ws.on("close", (code, reason) => done({ status, error: `server closed the WebSocket (${code} ${reason.toString("utf8")})` }));
+    ws.on("error", (err) => done({ status, error: err.message }));
   });
 }

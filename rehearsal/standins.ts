@@ -13,7 +13,7 @@ import * as http from "node:http";
 import type { Duplex } from "node:stream";
 import { createHash } from "node:crypto";
 import { bencode } from "./bencode";
-import { acceptKey, decodeFrames, encodeFrame, OPCODE } from "./websocket";
+import { WebSocketServer } from "ws";
 
 export const STAND_IN_HEADER = "x-stand-in";
 /** Response header: the X-Forwarded-For value the tracker stand-in received ("-" when none). */
@@ -48,7 +48,7 @@ export abstract class StandIn {
 
   protected abstract handle(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void>;
 
-  protected onUpgrade(_req: http.IncomingMessage, socket: Duplex): void {
+  protected onUpgrade(_req: http.IncomingMessage, socket: Duplex, _head: Buffer): void {
     socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   }
 
@@ -62,7 +62,7 @@ export abstract class StandIn {
         res.end(`stand-in error: ${err.message}`);
       });
     });
-    server.on("upgrade", (req, socket) => this.onUpgrade(req, socket));
+    server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
     server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -173,32 +173,22 @@ export class GrafanaStandIn extends StandIn {
     res.end("<!doctype html><title>Grafana (rehearsal stand-in)</title><h1>Grafana stand-in</h1>\n");
   }
 
-  protected override onUpgrade(req: http.IncomingMessage, socket: Duplex): void {
+  /** The `ws` server that answers upgrades (no HTTP server of its own: the stand-in's gets the upgrade). */
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+
+  protected override onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? "/", "http://stand-in");
-    const key = req.headers["sec-websocket-key"];
-    if (url.pathname !== "/api/live/ws" || req.headers.upgrade?.toLowerCase() !== "websocket" || typeof key !== "string") {
+    if (url.pathname !== "/api/live/ws" || req.headers.upgrade?.toLowerCase() !== "websocket") {
       socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
       return;
     }
     this.upgrades++;
-    socket.write(
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        `Sec-WebSocket-Accept: ${acceptKey(key)}\r\n${STAND_IN_HEADER}: ${this.name} (rehearsal stand-in)\r\n\r\n`,
-    );
-    let buffer: Buffer = Buffer.alloc(0);
     socket.on("error", () => socket.destroy());
-    socket.on("data", (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      const { frames, rest } = decodeFrames(buffer);
-      buffer = rest;
-      for (const f of frames) {
-        if (f.opcode === OPCODE.text || f.opcode === OPCODE.binary) socket.write(encodeFrame(f.opcode, f.payload, false));
-        else if (f.opcode === OPCODE.ping) socket.write(encodeFrame(OPCODE.pong, f.payload, false));
-        else if (f.opcode === OPCODE.close) {
-          socket.end(encodeFrame(OPCODE.close, f.payload.subarray(0, 2), false));
-          return;
-        }
-      }
+    this.wss.once("headers", (headers) => headers.push(`${STAND_IN_HEADER}: ${this.name} (rehearsal stand-in)`));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Echo: what Grafana Live's stand-in must show is that frames pass both ways.
+      ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+      ws.on("error", () => ws.terminate());
     });
   }
 }

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../helpers/tmp";
 import YAML from "yaml";
-import { assertGolden } from "../helpers/golden";
+import { assertStackGolden } from "../helpers/stack-golden";
 
 const ROOT = path.join(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "deployments/example.yaml");
@@ -46,7 +46,7 @@ describe("cdktf app (main.ts)", () => {
     const r = synth(EXAMPLE);
     assert.equal(r.status, 0, r.stderr);
     const json = stackJson(r.outdir, "example");
-    assertGolden(__dirname, "example.cdk.tf.json", `${JSON.stringify(portable(json), null, 2)}\n`);
+    assertStackGolden(__dirname, "example", portable(json));
     const text = JSON.stringify(json);
     for (const secret of ["HCLOUD_TOKEN=", "CLOUDFLARE_API_TOKEN=", "GF_SECURITY_ADMIN_PASSWORD=", "ACCESS_TOKENS__ADMIN="]) {
       assert.ok(!new RegExp(`${secret}[A-Za-z0-9]`).test(text), `no value for ${secret} in synth output`);
@@ -87,7 +87,7 @@ describe("cdktf app (main.ts)", () => {
       const r = synth(dir);
       assert.equal(r.status, 0, r.stderr);
       const json = stackJson(r.outdir, kind);
-      assertGolden(__dirname, `${kind}.cdk.tf.json`, `${JSON.stringify(portable(json), null, 2)}\n`);
+      assertStackGolden(__dirname, kind, portable(json));
       const server = Object.values(json.resource.hcloud_server)[0] as { user_data: string };
       assert.ok(Buffer.byteLength(server.user_data) <= 32768, `${kind} user_data ${Buffer.byteLength(server.user_data)} bytes`);
     }

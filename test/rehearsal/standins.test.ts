@@ -6,8 +6,8 @@ import * as assert from "node:assert/strict";
 import * as http from "node:http";
 import * as net from "node:net";
 import { bdecode, bencode, dictText, hasNonUtf8, isDict } from "../../rehearsal/bencode";
-import { ApiStandIn, GrafanaStandIn, MISSING_XFF_FAILURE, REQUEST_ID_HEADER, SAW_XFF_HEADER, TrackerStandIn } from "../../rehearsal/standins";
-import { acceptKey, decodeFrames, encodeFrame, OPCODE } from "../../rehearsal/websocket";
+import { ApiStandIn, GrafanaStandIn, MISSING_XFF_FAILURE, REQUEST_ID_HEADER, SAW_XFF_HEADER, STAND_IN_HEADER, TrackerStandIn } from "../../rehearsal/standins";
+import WebSocket from "ws";
 
 function get(port: number, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -95,39 +95,31 @@ describe("API and Grafana stand-ins", () => {
     }
   });
 
-  it("Grafana's stand-in upgrades /api/live/ws and echoes a text frame", async () => {
+  it("Grafana's stand-in upgrades /api/live/ws and echoes a text frame (ws client)", async () => {
     const grafana = new GrafanaStandIn(await freePort());
     await grafana.start();
-    const key = "dGhlIHNhbXBsZSBub25jZQ==";
     try {
-      const reply = await new Promise<{ head: string; text: string }>((resolve, reject) => {
-        const s = net.connect(grafana.port, "127.0.0.1", () =>
-          s.write(`GET /api/live/ws HTTP/1.1\r\nHost: g\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`),
-        );
-        let buf: Buffer = Buffer.alloc(0);
-        let head = "";
-        s.on("data", (d: Buffer) => {
-          buf = Buffer.concat([buf, d]);
-          if (!head) {
-            const end = buf.indexOf("\r\n\r\n");
-            if (end < 0) return;
-            head = buf.subarray(0, end).toString();
-            buf = buf.subarray(end + 4);
-            s.write(encodeFrame(OPCODE.text, Buffer.from("ping ü"), true));
-          }
-          const { frames } = decodeFrames(buf);
-          if (frames.length) {
-            s.destroy();
-            resolve({ head, text: frames[0].payload.toString() });
-          }
+      const reply = await new Promise<{ headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${grafana.port}/api/live/ws`);
+        let headers: Record<string, unknown> = {};
+        ws.on("upgrade", (res) => (headers = res.headers));
+        ws.on("open", () => ws.send("ping ü"));
+        ws.on("message", (data) => {
+          ws.close();
+          resolve({ headers, text: String(data) });
         });
-        s.on("error", reject);
+        ws.on("error", reject);
       });
-      assert.match(reply.head, /^HTTP\/1\.1 101 /);
-      assert.match(reply.head, new RegExp(`Sec-WebSocket-Accept: ${acceptKey(key).replace(/[+/=]/g, "\\$&")}`));
-      assert.equal(acceptKey(key), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+      assert.equal(reply.headers[STAND_IN_HEADER], "grafana (rehearsal stand-in)");
       assert.equal(reply.text, "ping ü");
       assert.equal(grafana.upgrades, 1);
+      // Anything but /api/live/ws is refused.
+      const refused = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${grafana.port}/other`);
+        ws.on("unexpected-response", (_req, res) => (resolve(res.statusCode ?? 0), ws.terminate()));
+        ws.on("error", () => resolve(-1));
+      });
+      assert.equal(refused, 400);
     } finally {
       await grafana.stop();
     }
