@@ -36,8 +36,12 @@ export { sshPublicKeyProblem };
 
 /** Docker image references must be pinned: an explicit tag other than latest/develop, or a digest. */
 export function imageProblem(value: string): string | undefined {
-  if (/@sha256:[0-9a-f]{64}$/.test(value)) return undefined;
-  const m = /^([a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/.exec(value);
+  if (value.length > 512) return "is longer than 512 characters";
+  // distribution/reference grammar: [registry[:port]/]path[:tag][@sha256:digest]
+  const name = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*";
+  if (new RegExp(`^${name}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$`).test(value)) return undefined;
+  if (/@/.test(value)) return "a digest must be @sha256: followed by 64 lowercase hex digits, after a valid image name";
+  const m = new RegExp(`^(${name}):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$`).exec(value);
   if (!m) return "needs the form name:tag (e.g. torrust/tracker:v3.0.0) or name@sha256:<digest>";
   if (["latest", "develop", "main", "master", "nightly", "edge"].includes(m[2])) {
     return `tag "${m[2]}" moves; pin a release tag or a digest`;

@@ -38,4 +38,27 @@ describe("npm run proxies", () => {
     assert.ok(lines);
     for (const c of lines.slice(1)) assert.match(c, /^\d+ \(/);
   });
+
+  it("takes --deployment FILE like npm run rehearse, and a bare FILE", () => {
+    const example = path.join(ROOT, "deployments", "example.yaml");
+    for (const args of [["--deployment", example], [`--deployment=${example}`], [example]]) {
+      const r = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts", ...args], "nodejs", { cwd: ROOT });
+      assertSuccess(r, `scripts/proxies.ts ${args.join(" ")}`);
+      assert.equal(r.stdout, result.stdout.replace(/^# TLS proxies for \S+/, `# TLS proxies for ${example}`));
+    }
+  });
+
+  it("refuses a bad argument or file with a message and exit 1, no stack trace", () => {
+    for (const [args, says] of [
+      [["--deployment"], /--deployment needs a FILE/],
+      [["--proxy", "caddy"], /unknown option --proxy/],
+      [["--deployment", "/nonexistent.yaml"], /\/nonexistent\.yaml: \(file\): cannot read \/nonexistent\.yaml: no such file/],
+      [["--deployment", "/dev/zero"], /is a device/],
+    ] as const) {
+      const r = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts", ...args], "nodejs", { cwd: ROOT });
+      assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, says);
+      assert.doesNotMatch(r.stderr, /^\s+at /m);
+    }
+  });
 });
