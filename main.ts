@@ -7,12 +7,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { DeploymentError } from "./constructs/deployment/errors";
+import { ValidationError } from "./constructs/validation-error";
 import { DeploymentErrors, loadDeployments, type LoadedDeployment } from "./constructs/deployment/load";
 import { TrackerStack } from "./stacks/tracker-stack";
 
 /** Any error as the user's problem in `source` (no stack trace). */
 function asDeploymentError(e: unknown, source: string): DeploymentError {
   if (e instanceof DeploymentError) return e;
+  if (e instanceof ValidationError) {
+    return new DeploymentError(source, e.issues.map((i) => ({ ...i, message: `${e.source}: ${i.message}` })));
+  }
   return new DeploymentError(source, [{ path: [], message: `cannot be synthesized: ${e instanceof Error ? e.message : String(e)}` }]);
 }
 

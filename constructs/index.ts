@@ -1,4 +1,5 @@
 // Public API of the construct library. Each folder is one concern; its index re-exports it.
+export * from "./validation-error";
 export * from "./deployment";
 export * from "./edge";
 export * from "./plan";

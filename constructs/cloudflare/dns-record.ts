@@ -2,40 +2,41 @@ import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { DnsRecord as CloudflareDnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
 import type { IZone } from "./zone";
+import { invalidLiteral } from "../validation-error";
 
 /** What a record holds. Use the factories: `RecordTarget.ipv4(addr)`, `.ipv6(addr)`, `.txt(text)`, `.caaIssue(ca)`. */
 export class RecordTarget {
   /** An A record; `address` may be a token (e.g. a primary IP's address). */
   static ipv4(address: string): RecordTarget {
     if (!Token.isUnresolved(address) && !/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) {
-      throw new Error(`an A record needs an IPv4 address, got "${address}"`);
+      throw invalidLiteral("RecordTarget", `an A record needs an IPv4 address, got "${address}"`);
     }
     return new RecordTarget("A", address, true);
   }
   /** An AAAA record; `address` may be a token. */
   static ipv6(address: string): RecordTarget {
     if (!Token.isUnresolved(address) && !address.includes(":")) {
-      throw new Error(`an AAAA record needs an IPv6 address, got "${address}"`);
+      throw invalidLiteral("RecordTarget", `an AAAA record needs an IPv6 address, got "${address}"`);
     }
     return new RecordTarget("AAAA", address, true);
   }
   /** A TXT record. The text is quoted for you (Cloudflare flags unquoted TXT content) and kept ≤ 255 bytes. */
   static txt(text: string): RecordTarget {
     if (Buffer.byteLength(text) > 255) {
-      throw new Error(`TXT text must be at most 255 bytes (longer strings are split and then drift), got ${Buffer.byteLength(text)}`);
+      throw invalidLiteral("RecordTarget", `TXT text must be at most 255 bytes (longer strings are split and then drift), got ${Buffer.byteLength(text)}`);
     }
-    if (text.includes('"')) throw new Error(`TXT text must not contain double quotes, got ${JSON.stringify(text)}`);
+    if (text.includes('"')) throw invalidLiteral("RecordTarget", `TXT text must not contain double quotes, got ${JSON.stringify(text)}`);
     return new RecordTarget("TXT", `"${text}"`, false);
   }
   /** A CAA "issue" record allowing one certificate authority, e.g. "letsencrypt.org". */
   static caaIssue(ca: string): RecordTarget {
-    if (!/^[a-z0-9.-]+$/.test(ca)) throw new Error(`CAA issuer must be a domain such as letsencrypt.org, got "${ca}"`);
+    if (!/^[a-z0-9.-]+$/.test(ca)) throw invalidLiteral("RecordTarget", `CAA issuer must be a domain such as letsencrypt.org, got "${ca}"`);
     return new RecordTarget("CAA", undefined, false, { flags: 0, tag: "issue", value: ca });
   }
   /** A CAA "iodef" record (RFC 8659 §4.4): where CAs report refused requests, a mailto: or https: URL. */
   static caaIodef(url: string): RecordTarget {
     if (!/^(mailto:[^\s"{}$]+@[a-z0-9.-]+|https:\/\/[a-z0-9.-]+(\/[A-Za-z0-9._~/-]*)?)$/.test(url)) {
-      throw new Error(`CAA iodef must be a mailto: or https: URL, got ${JSON.stringify(url)}`);
+      throw invalidLiteral("RecordTarget", `CAA iodef must be a mailto: or https: URL, got ${JSON.stringify(url)}`);
     }
     return new RecordTarget("CAA", undefined, false, { flags: 0, tag: "iodef", value: url });
   }
@@ -85,15 +86,15 @@ export class DnsRecord extends Construct {
     super(scope, id);
     const { subdomain, target, zone } = props;
     if (subdomain !== "@" && !/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/.test(subdomain)) {
-      throw new Error(`record subdomain must be lowercase DNS labels or "@", got "${subdomain}"`);
+      throw invalidLiteral(this.node.path, `record subdomain must be lowercase DNS labels or "@", got "${subdomain}"`);
     }
     const proxied = props.proxied ?? false;
     if (proxied && !target.proxiable) {
-      throw new Error(`${target.type} records cannot be proxied by Cloudflare (only A and AAAA), got proxied: true for "${subdomain}"`);
+      throw invalidLiteral(this.node.path, `${target.type} records cannot be proxied by Cloudflare (only A and AAAA), got proxied: true for "${subdomain}"`);
     }
     const ttl = proxied ? 1 : (props.ttlSeconds ?? 300);
     if (!(ttl === 1 || (Number.isInteger(ttl) && ttl >= 60 && ttl <= 86400))) {
-      throw new Error(`ttlSeconds must be 1 (automatic) or 60–86400, got ${ttl}`);
+      throw invalidLiteral(this.node.path, `ttlSeconds must be 1 (automatic) or 60–86400, got ${ttl}`);
     }
     this.recordName = subdomain === "@" ? zone.zoneName : `${subdomain}.${zone.zoneName}`;
     this.resource = new CloudflareDnsRecord(this, "Default", {

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { DnsRecord, type DnsRecordOptions } from "./dns-record";
+import { invalidLiteral } from "../validation-error";
 
 /** A Cloudflare zone the records go into. */
 export interface IZone {
@@ -20,7 +21,7 @@ export class Zone implements IZone {
   /** Imports an existing zone. Throws if the id is not 32 lowercase hex characters. */
   static fromZoneId(zoneId: string, zoneName: string): IZone {
     if (!Token.isUnresolved(zoneId) && !/^[0-9a-f]{32}$/.test(zoneId)) {
-      throw new Error(`cloudflare zone id must be 32 lowercase hex characters, got "${zoneId}"`);
+      throw invalidLiteral("Zone.fromZoneId", `cloudflare zone id must be 32 lowercase hex characters, got "${zoneId}"`);
     }
     return new Zone(zoneId, zoneName);
   }

@@ -1,16 +1,8 @@
 // Errors a user can act on: which file, which field, what value, what is allowed.
+import { ValidationError, type ValidationIssue } from "../validation-error";
 
-/** One problem in a deployment file, located by its field path. */
-export interface DeploymentIssue {
-  /** Field path inside the file, e.g. ["tracker", "httpTrackers", 1, "port"]. Empty = the whole file. */
-  readonly path: readonly (string | number)[];
-  /** What is wrong and, where one exists, how to fix it. */
-  readonly message: string;
-  /** The offending value, when there is one (shown in the message). */
-  readonly value?: unknown;
-  /** What would be accepted instead. */
-  readonly allowed?: string;
-}
+/** One problem in a deployment file, located by its field path (the library's ValidationIssue). */
+export type DeploymentIssue = ValidationIssue;
 
 /** "tracker.httpTrackers[1].port"; "(file)" for the root. */
 export function formatPath(path: readonly (string | number)[]): string {
@@ -33,15 +25,18 @@ export function formatIssue(issue: DeploymentIssue): string {
   return `${formatPath(issue.path)}: ${issue.message}${extras.length ? ` (${extras.join("; ")})` : ""}`;
 }
 
-/** Thrown when a deployment file (or a construct's config) is invalid. Carries every issue found. */
-export class DeploymentError extends Error {
+/**
+ * Thrown when a deployment file (or a construct's deployment input) is invalid: the library's
+ * ValidationError with the file (or construct path) as `source`. Carries every issue found.
+ */
+export class DeploymentError extends ValidationError {
   constructor(
     /** The deployment file, or a construct path when the config did not come from a file. */
-    readonly source: string,
-    readonly issues: readonly DeploymentIssue[],
+    source: string,
+    issues: readonly DeploymentIssue[],
   ) {
     const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-    super(`${source}: ${count}\n${issues.map((i) => `  - ${source}: ${formatIssue(i)}`).join("\n")}`);
+    super(source, issues, `${source}: ${count}\n${issues.map((i) => `  - ${source}: ${formatIssue(i)}`).join("\n")}`);
     this.name = "DeploymentError";
   }
 }

@@ -6,6 +6,7 @@ import { Server } from "../../.gen/providers/hcloud/server";
 import { SshKey } from "../../.gen/providers/hcloud/ssh-key";
 import { Volume } from "../../.gen/providers/hcloud/volume";
 import { Labels, validateLabels } from "./labels";
+import { ValidationError } from "../validation-error";
 
 const LABELLED = [Server, SshKey, Firewall, PrimaryIp, Volume];
 
@@ -24,7 +25,7 @@ export class HcloudLabels implements IAspect {
   constructor(labels: Labels) {
     const problems = validateLabels(labels);
     if (problems.length > 0) {
-      throw new Error(problems.join("; "));
+      throw new ValidationError("HcloudLabels", problems.map((message) => ({ path: [], message })), problems.join("; "));
     }
     this.labels = { ...labels };
   }

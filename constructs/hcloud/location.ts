@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
 import { show } from "./validation";
+import { invalidLiteral } from "../validation-error";
 
 /**
  * A Hetzner Cloud location (`fsn1`, `nbg1`, `hel1`, `ash`, `hil`, `sin`).
@@ -42,7 +43,7 @@ export class Location {
     }
     const found = Location.ALL.find((location) => location.name === name);
     if (found === undefined) {
-      throw new Error(
+      throw invalidLiteral("Location.of", 
         `unknown location ${show(name)}: expected one of ${Location.ALL.map((l) => l.name).join(", ")}`,
       );
     }

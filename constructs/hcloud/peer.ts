@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { Token } from "cdktf";
 import { show } from "./validation";
+import { invalidLiteral } from "../validation-error";
 
 /**
  * The source of inbound firewall traffic: `Peer.anyIpv4()`,
@@ -34,7 +35,7 @@ export class Peer {
     const bits = isIPv4(address) ? 32 : isIPv6(address) ? 128 : undefined;
     const length = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
     if (bits === undefined || length === undefined || rest.length > 0 || !(length <= bits)) {
-      throw new Error(
+      throw invalidLiteral("Peer.cidr", 
         `invalid cidr ${show(cidr)}: expected an ipv4 or ipv6 address with an optional prefix length, ` +
           `e.g. "203.0.113.0/24" or "2001:db8::/32"`,
       );
@@ -42,7 +43,7 @@ export class Peer {
     const value = bits === 32 ? ipv4ToBigInt(address) : ipv6ToBigInt(address);
     const hostMask = (1n << BigInt(bits - length)) - 1n;
     if ((value & hostMask) !== 0n) {
-      throw new Error(
+      throw invalidLiteral("Peer.cidr", 
         `invalid cidr ${show(cidr)}: host bits must be zero, did you mean ` +
           `"${(bits === 32 ? bigIntToIpv4 : bigIntToIpv6)(value & ~hostMask)}/${length}"?`,
       );

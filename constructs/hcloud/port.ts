@@ -1,4 +1,5 @@
 import { show } from "./validation";
+import { invalidLiteral } from "../validation-error";
 
 /** A protocol of an hcloud firewall rule. */
 export type FirewallProtocol = "tcp" | "udp" | "icmp";
@@ -58,7 +59,7 @@ export class Port {
 
 function checkPort(port: number): string {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`invalid port ${show(port)}: expected an integer from 1 to 65535`);
+    throw invalidLiteral("Port", `invalid port ${show(port)}: expected an integer from 1 to 65535`);
   }
   return String(port);
 }
@@ -67,7 +68,7 @@ function checkRange(from: number, to: number): string {
   const first = checkPort(from);
   const last = checkPort(to);
   if (from >= to) {
-    throw new Error(`invalid port range ${from}-${to}: the first port must be lower than the last`);
+    throw invalidLiteral("Port", `invalid port range ${from}-${to}: the first port must be lower than the last`);
   }
   return `${first}-${last}`;
 }

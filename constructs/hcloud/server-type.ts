@@ -1,6 +1,7 @@
 import { Token } from "cdktf";
 import { Location } from "./location";
 import { show } from "./validation";
+import { invalidLiteral } from "../validation-error";
 
 const EU = [Location.FSN1, Location.NBG1, Location.HEL1];
 
@@ -65,7 +66,7 @@ export class ServerType {
     const match = /^([a-z]+)\d{2}$/.exec(name);
     const family = match?.[1];
     if (family === undefined || !(family in FAMILIES)) {
-      throw new Error(
+      throw invalidLiteral("ServerType.of", 
         `unknown server type ${show(name)}: expected a family (${ServerType.FAMILIES.join(", ")}) ` +
           `followed by two digits, e.g. "ccx23"`,
       );

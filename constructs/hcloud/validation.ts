@@ -1,15 +1,19 @@
 import { Token } from "cdktf";
 import { IConstruct } from "constructs";
+import { ValidationError } from "../validation-error";
 
 /**
- * Throws one `Error` that lists every problem found in a construct's props,
+ * Throws one `ValidationError` that lists every problem found in a construct's props,
  * followed by the construct path. Does nothing when there is no problem.
  *
  * @internal
  */
 export function throwIfInvalid(scope: IConstruct, problems: readonly string[]): void {
   if (problems.length > 0) {
-    throw new Error(`${problems.join("; ")} (in ${scope.node.path})`);
+    throw new ValidationError(
+      scope.node.path,
+      problems.map((message) => ({ path: [], message })),
+    );
   }
 }
 

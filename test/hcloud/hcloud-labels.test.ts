@@ -53,6 +53,6 @@ describe("HcloudLabels", () => {
   });
 
   it("fails on bad labels", () => {
-    assert.throws(() => new HcloudLabels({ app: "no spaces" }), /^Error: invalid value "no spaces" for label "app"/);
+    assert.throws(() => new HcloudLabels({ app: "no spaces" }), /^ValidationError: invalid value "no spaces" for label "app"/);
   });
 });

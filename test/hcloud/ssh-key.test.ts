@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
+import { ValidationError } from "../../constructs/validation-error";
 import { SshKey } from "../../constructs/hcloud";
 import { only, PUBLIC_KEY, resolved, resources, synth } from "./helpers";
 
@@ -39,10 +40,11 @@ describe("SshKey", () => {
     }
   });
 
-  it("fails on bad labels", () => {
+  it("fails on bad labels with the library's typed ValidationError (source: the construct path)", () => {
     assert.throws(
       () => synth((stack) => new SshKey(stack, "Key", { name: "k", publicKey: PUBLIC_KEY, labels: { "a b": "c" } })),
-      /^Error: invalid label key "a b"/,
+      (e: unknown) =>
+        e instanceof ValidationError && e.source === "stack/Key" && /^invalid label key "a b"/.test(e.issues[0].message) && /^ValidationError: invalid label key "a b"/.test(String(e)),
     );
   });
 

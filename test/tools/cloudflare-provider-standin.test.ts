@@ -20,6 +20,7 @@ import {
 } from "@cdktf/provider-cloudflare/lib/dns-record";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { tempDir } from "../helpers/tmp";
+import { testApp } from "../helpers/cdktf";
 
 const ROOT = path.resolve(__dirname, "../..");
 const STANDIN = path.join(ROOT, "tools/cloudflare-provider-standin");
@@ -393,7 +394,7 @@ describe("cloudflare provider stand-in: takes everything the cdktf bindings (13.
   it("every settable attribute of the bindings exists in the stand-in with a compatible type, and no other", () => {
     const interfaces = bindingInterfaces();
     const config = fill(interfaces, "DnsRecordConfig") as unknown as DnsRecordConfig;
-    const record = new ExposedDnsRecord(new TerraformStack(Testing.app(), "s"), "r", config);
+    const record = new ExposedDnsRecord(new TerraformStack(testApp(), "s"), "r", config);
     const attrs = schema.resource_schemas.cloudflare_dns_record!.block.attributes;
     assertCompatible("cloudflare_dns_record", record.hcl(), attrs, Object.keys(interfaces.DnsRecordConfig!).length);
     assertCompatible("data", dnsRecordDataToHclTerraform(config.data) as Hcl, attrs.data!.nested_type!.attributes, Object.keys(interfaces.DnsRecordData!).length);
@@ -403,7 +404,7 @@ describe("cloudflare provider stand-in: takes everything the cdktf bindings (13.
   it("OpenTofu validates a stack with every binding attribute set and every binding getter read", () => {
     const interfaces = bindingInterfaces();
     const full = fill(interfaces, "DnsRecordConfig") as unknown as DnsRecordConfig;
-    const stack = new TerraformStack(Testing.app(), "s");
+    const stack = new TerraformStack(testApp(), "s");
     new CloudflareProvider(stack, "cloudflare", {});
     const withContent = new DnsRecord(stack, "content", { ...full, data: undefined, type: "A", content: "192.0.2.1" });
     // Values inside 5.14.0's ranges; flags set as dns-record.ts does (the binding's map is refused).
