@@ -28,6 +28,9 @@ export function testDomain(domain: string): string {
 
 /** Writes the per-run deployment: the chosen file with acme.directoryUrl/caRootFile, proxy.kind and a .test domain. */
 export function rehearsalDeployment(source: string, kind: RehearsedKind, caRootFile: string, out: string): void {
+  // The user's file goes through the app's validation first (a regular, size-capped file; every
+  // problem with its field), so a bad file is refused as the app refuses it, never read blindly.
+  loadDeploymentFile(source);
   const doc = YAML.parseDocument(fs.readFileSync(source, "utf8"));
   const raw = doc.toJS() as Record<string, unknown>;
   raw.domain = testDomain(String(raw.domain));
