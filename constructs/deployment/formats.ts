@@ -9,6 +9,15 @@ export const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /** A CAA issuer domain (RFC 8659 issuer-domain-name): lowercase labels separated by dots. */
 export const CAA_DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
+/** Why a value is not a domain name (the limits named), or undefined when it is one. */
+export function domainProblem(value: string): string | undefined {
+  if (value.length > 253) return `is ${value.length} characters; a domain name is at most 253 characters, each label at most 63`;
+  const long = value.split(".").find((l) => l.length > 63);
+  if (long) return `has a label of ${long.length} characters; each label is at most 63 (the whole name at most 253)`;
+  if (!isDomainName(value)) return "must be a lowercase domain name with at least two labels, e.g. tracker.example.com";
+  return undefined;
+}
+
 /** A registrable domain or subdomain: two or more labels, lowercase, ≤ 253 characters. */
 export function isDomainName(value: string): boolean {
   if (value.length > 253 || value !== value.toLowerCase()) return false;

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { Location } from "../hcloud/location";
 import { ServerType } from "../hcloud/server-type";
-import { CAA_DOMAIN, DNS_LABEL, acmeDirectoryProblem, cidrProblem, imageProblem, isDomainName, sshPublicKeyProblem } from "./formats";
+import { CAA_DOMAIN, DNS_LABEL, acmeDirectoryProblem, cidrProblem, domainProblem, imageProblem, sshPublicKeyProblem } from "./formats";
 
 /** Proxy kinds the deployment file accepts; each has a plug-in folder under constructs/proxies/. */
 export const PROXY_KINDS = ["caddy", "nginx-certbot", "pingoo"] as const;
@@ -14,6 +14,9 @@ export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
 if (Location.ALL.map((l) => l.name).join() !== LOCATIONS.join()) throw new Error("LOCATIONS must list Location.ALL");
 /** Images whose cloud-init and packages (docker.io, docker-compose-v2) the generated user_data is written for. */
 export const IMAGES = ["ubuntu-24.04", "ubuntu-22.04"] as const;
+
+/** Most trackers of each kind: far more than any deployment runs, well under Hetzner's 50 firewall rules together. */
+export const MAX_TRACKERS = 20;
 
 /** Default pinned images (exact tags; see docs/decisions/0004-pinned-images.md). */
 export const DEFAULT_IMAGES = {
@@ -47,8 +50,9 @@ const sshPublicKey = z.string().superRefine((v, ctx) => {
   if (p) ctx.addIssue({ code: "custom", message: p });
 });
 
-const domain = z.string().refine(isDomainName, {
-  error: "must be a lowercase domain name with at least two labels, e.g. tracker.example.com",
+const domain = z.string().superRefine((v, ctx) => {
+  const p = domainProblem(v);
+  if (p) ctx.addIssue({ code: "custom", message: p });
 });
 
 const hetznerLabelValue = z
@@ -213,9 +217,13 @@ export const DeploymentSchema = z
         private: z.boolean().default(false).describe("Private tracker mode (announce needs a key)"),
         httpTrackers: z
           .array(trackerHttp)
+          .max(MAX_TRACKERS, { error: `at most ${MAX_TRACKERS} HTTP trackers (each direct one is a firewall rule; Hetzner allows 50)` })
           .default([{ subdomain: "http1", port: 7070, viaProxy: true }])
           .describe("HTTP trackers"),
-        udpTrackers: z.array(trackerUdp).default([{ subdomain: "udp1", port: 6969 }]).describe("UDP trackers"),
+        udpTrackers: z
+          .array(trackerUdp)
+          .max(MAX_TRACKERS, { error: `at most ${MAX_TRACKERS} UDP trackers (each is a firewall rule; Hetzner allows 50)` })
+          .default([{ subdomain: "udp1", port: 6969 }]).describe("UDP trackers"),
         api: z
           .strictObject({
             subdomain: label.default("api"),

@@ -228,11 +228,16 @@ const overlaps = (a: HostBinding, b: HostBinding) =>
 function portProblems(bindings: readonly HostBinding[]): DeploymentIssue[] {
   const problems: DeploymentIssue[] = [];
   const reported = new Set<string>();
-  bindings.forEach((b, i) => {
+  // Earlier sockets by namespace/protocol/port: a clash needs all three equal (linear, not pairwise).
+  const earlier = new Map<string, HostBinding[]>();
+  bindings.forEach((b) => {
+    const slot = `${b.namespace}/${b.protocol}/${b.port}`;
+    const before = earlier.get(slot) ?? [];
+    earlier.set(slot, [...before, b]);
     if (!b.path) return;
     const key = formatPath(b.path);
     if (reported.has(key)) return;
-    const clash = bindings.slice(0, i).find((e) => overlaps(e, b) && (!e.path || formatPath(e.path) !== key));
+    const clash = before.find((e) => overlaps(e, b) && (!e.path || formatPath(e.path) !== key));
     if (!clash) return;
     reported.add(key);
     const proto = b.protocol.toUpperCase();
