@@ -1,7 +1,7 @@
 // Assembles the server's #cloud-config from a validated deployment, its edge context and the
 // chosen proxy's rendering. Pure and deterministic: hcloud user_data is ForceNew, so the same
 // input must give the same bytes.
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { CloudConfig } from "../cloud-init/cloud-config";
 import type { RenderedFile } from "../cloud-init/rendered-file";
 import type { Deployment } from "../deployment/schema";
@@ -117,9 +117,16 @@ export function assertUserDataSize(text: string, measuredWith: (text: string) =>
   if (size <= USER_DATA_LIMIT_BYTES) return size;
   throw new Error(
     `user_data is ${size} bytes, ${size - USER_DATA_LIMIT_BYTES} over Hetzner's limit of ${USER_DATA_LIMIT_BYTES} bytes ` +
-      `(the API answers "Length must be between 0 and 32768"). Largest files: ${largestFiles(text)}. ` +
-      "To shrink it: drop helloWorld (its page and container), use fewer HTTP/UDP trackers, or shorten the proxy configuration",
+      `(the API answers "Length must be between 0 and 32768"). Largest files: ${largestFiles(text)}; ` +
+      `outside the files (admin user and its SSH keys, packages, commands): ${outsideFiles(text)} bytes. ` +
+      "To shrink it: drop helloWorld (its page and container), use fewer HTTP/UDP trackers or SSH keys, or shorten the proxy configuration",
   );
+}
+
+function outsideFiles(text: string): number {
+  const doc = parse(text, { version: "1.1" }) as { write_files?: { content?: string }[] } | null;
+  for (const f of doc?.write_files ?? []) f.content = "";
+  return utf8Bytes(stringify(doc ?? {}, { version: "1.1" }));
 }
 
 function largestFiles(text: string): string {
