@@ -5,11 +5,11 @@
 // failed run leaves an existing cdktf.out exactly as it was.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App } from "cdktf";
+import type * as cdktf from "cdktf";
 import { DeploymentError } from "./constructs/deployment/errors";
 import { ValidationError } from "./constructs/validation-error";
 import { DeploymentErrors, loadDeployments, type LoadedDeployment } from "./constructs/deployment/load";
-import { TrackerStack } from "./stacks/tracker-stack";
+import type * as stacks from "./stacks/tracker-stack";
 
 /** Any error as the user's problem in `source` (no stack trace). */
 function asDeploymentError(e: unknown, source: string): DeploymentError {
@@ -34,6 +34,9 @@ function main(): number {
       else messages.push(asDeploymentError(e, target).message);
     }
     if (messages.length === 0) {
+      // cdktf and the provider bindings load only once every file is valid: a refused file is quick.
+      const { App } = require("cdktf") as typeof cdktf;
+      const { TrackerStack } = require("./stacks/tracker-stack") as typeof stacks;
       fs.mkdirSync(path.dirname(outdir), { recursive: true });
       staging = fs.mkdtempSync(`${outdir}.synth-`);
       const app = new App({ outdir: staging });

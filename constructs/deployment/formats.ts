@@ -1,7 +1,7 @@
 // Value formats shared by the deployment schema. Pure functions: no zod. Network and key checks
 // are the hcloud constructs' own, so the file and the constructs accept exactly the same values.
 import { Peer } from "../hcloud/peer";
-import { sshPublicKeyProblem } from "../hcloud/ssh-key";
+import { sshPublicKeyProblem } from "../hcloud/ssh-public-key";
 
 /** One DNS label: lowercase letters, digits and inner hyphens, 1–63 characters. */
 export const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { Token } from "./token";
 import { show } from "./validation";
 import { invalidLiteral } from "../validation-error";
 

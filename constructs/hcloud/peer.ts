@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from "node:net";
-import { Token } from "cdktf";
+import { Token } from "./token";
 import { show } from "./validation";
 import { invalidLiteral } from "../validation-error";
 

@@ -1,4 +1,4 @@
-import { Token } from "cdktf";
+import { Token } from "./token";
 import { IConstruct } from "constructs";
 import { ValidationError } from "../validation-error";
 
