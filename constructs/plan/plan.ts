@@ -404,6 +404,14 @@ export function planDeployment(d: Deployment, options: PlanOptions): DeploymentP
   }
   const caa = d.cloudflare.caa && issuer ? { issue: issuer, ...(d.acme.caaIodef ? { iodef: d.acme.caaIodef } : {}) } : undefined;
   const dns = dnsNames(d, proxy, svc, caa);
+  for (const name of dns) {
+    if (d.hetzner.ipv6 && !name.aaaa && name.roles.includes("udp-tracker")) {
+      warnings.push(
+        `${name.hostname} serves a UDP tracker and HTTPS through ${proxy.title}, which has no IPv6 listener: the name gets no ` +
+          "AAAA record, so its UDP tracker is reached over IPv4 only (give the UDP tracker its own name to keep IPv6)",
+      );
+    }
+  }
   const firewall = firewallRules(d, proxy, svc);
   if (firewall.length > HETZNER_FIREWALL_RULE_LIMIT) {
     problems.push({

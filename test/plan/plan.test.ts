@@ -76,4 +76,17 @@ describe("planDeployment", () => {
     both.cloudflare.proxiedSubdomains = ["udp1"];
     assert.throws(() => validateDeployment(both, { source: "f.yaml" }), /2 problems[\s\S]*tracker\.api\.port: TCP port 3000 is taken by Grafana[\s\S]*proxiedSubdomains\[0\]: is the UDP tracker/);
   });
+
+  it("a shared HTTP+UDP name behind a proxy without IPv6 listeners: no AAAA, with a warning", () => {
+    const d = deployment((x) => {
+      x.proxy = { kind: "pingoo" };
+      x.grafana.live = false;
+      x.tracker.httpTrackers = [{ subdomain: "tracker", port: 7070 }];
+      x.tracker.udpTrackers = [{ subdomain: "tracker", port: 6969 }];
+    });
+    const plan = planDeployment(d, { proxy: PROXIES.pingoo });
+    assert.equal(plan.dns.find((n) => n.subdomain === "tracker")?.aaaa, false);
+    assert.ok(plan.warnings.some((w) => /tracker\.example\.com serves a UDP tracker and HTTPS .* no AAAA/.test(w)), plan.warnings.join("\n"));
+    assert.equal(planDeployment(d, { proxy: PROXIES.caddy }).dns.find((n) => n.subdomain === "tracker")?.aaaa, true);
+  });
 });
