@@ -19,7 +19,7 @@ export interface StackPlan {
   readonly dir: string;
   readonly plan: SummarizedPlan;
   readonly verdicts: readonly ResourceVerdict[];
-  /** Construct path per address (`Tracker/Server`). */
+  /** Construct path per address (`Tracker/Server`), with --against also those of the older stack. */
   readonly paths: ReadonlyMap<string, string>;
   /** Seconds: init, plan (+ show), and for --against the fabrication of the prior state. */
   readonly seconds: { readonly init: number; readonly plan: number; readonly prior?: number };
@@ -42,8 +42,8 @@ export function planDeployments(deployments: string, options: PlanOptions = {}):
 export function planStack(name: string, json: StackJson, options: PlanOptions = {}): StackPlan {
   const dir = path.join(options.workRoot ?? DEFAULT_WORK_ROOT, name);
   const tofu = OfflineTofu.prepare(requiredProviders(json));
-  writeOfflineConfig(dir, json);
-  fs.rmSync(path.join(dir, "terraform.tfstate"), { force: true });
+  const statePath = writeOfflineConfig(dir, json);
+  fs.rmSync(statePath, { force: true });
   const init = tofu.init(dir).seconds;
   const t = process.hrtime.bigint();
   const plan = planJson(tofu, dir);
@@ -71,6 +71,7 @@ export function planAgainst(deployment: string, older: string, options: PlanOpti
   const tofu = OfflineTofu.prepare(requiredProviders(next.json));
   const priorDir = path.join(root, `${next.name}.prior`);
   const priorState = writeOfflineConfig(priorDir, prior.json);
+  fs.rmSync(priorState, { force: true });
   const t0 = process.hrtime.bigint();
   tofu.init(priorDir);
   const schemas = JSON.parse(tofu.must(priorDir, ["providers", "schema", "-json"]).stdout) as ProviderSchemas;
@@ -79,8 +80,8 @@ export function planAgainst(deployment: string, older: string, options: PlanOpti
 
   const dir = path.join(root, next.name);
   const statePath = writeOfflineConfig(dir, next.json);
-  writeState(statePath, fabricated.state);
   const init = tofu.init(dir).seconds;
+  writeState(statePath, fabricated.state);
   const t = process.hrtime.bigint();
   const plan = planJson(tofu, dir);
   return {
@@ -90,7 +91,7 @@ export function planAgainst(deployment: string, older: string, options: PlanOpti
     dir,
     plan,
     verdicts: verdicts(plan),
-    paths: constructPaths(next.json),
+    paths: new Map([...constructPaths(prior.json), ...constructPaths(next.json)]),
     seconds: { init, plan: Number(process.hrtime.bigint() - t) / 1e9, prior: priorSeconds },
     priorPlans: fabricated.plans,
     standIns: tofu.standIns,

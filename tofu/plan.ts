@@ -48,16 +48,33 @@ function print(p: StackPlan, against: string | undefined): void {
   }
   if (against) {
     const kept = p.verdicts.filter((v) => v.verdict === "kept").map((v) => label(p, v));
-    if (kept.length > 0) console.log(`  ${"kept".padEnd(width)}  ${kept.join(", ")}`);
+    wrap(kept.join(", "), 100).forEach((line, i) => console.log(`  ${(i === 0 ? "kept" : "").padEnd(width)}  ${line}`));
     const cf = p.verdicts.filter((v) => v.type.startsWith("cloudflare_") && v.verdict === "replaced");
     if (cf.length > 0 && p.standIns.length > 0) console.log("  (Cloudflare replacements are decided by the stand-in's RequiresReplace facts of 5.14.0, not by the real provider.)");
     const server = p.verdicts.find((v) => v.type === "hcloud_server" && (v.verdict === "replaced" || v.verdict === "destroyed"));
     if (server) {
+      const kept = (type: string) => p.verdicts.some((v) => v.type === type && v.verdict === "kept");
+      const kinds = Object.entries({ hcloud_primary_ip: "the primary IPs", hcloud_volume: "the data volume", cloudflare_dns_record: "DNS records" })
+        .filter(([type]) => kept(type))
+        .map(([, what]) => what);
       console.log("");
-      console.log(`!!! WARNING: the server is ${server.verdict.toUpperCase()} (${server.attributes.join(", ") || "removed"}): a new server boots and`);
-      console.log("!!! runs cloud-init; the tracker is down for several minutes. The IPs, DNS records and the data volume stay.");
+      console.log(`!!! WARNING: the server is ${server.verdict.toUpperCase()} (${server.attributes.join(", ") || "removed from the deployment"}).`);
+      console.log("!!! A new server boots and runs cloud-init: the tracker is down for several minutes.");
+      console.log(`!!! Kept: ${kinds.join(", ") || "none of the addresses, DNS records or data volume"}.`);
     }
   }
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
 }
 
 function label(p: StackPlan, v: ResourceVerdict): string {

@@ -220,13 +220,6 @@ function fillAttribute(value: unknown, unknown: unknown, attr: SchemaAttribute, 
   return value;
 }
 
-function containsTrue(v: unknown): boolean {
-  if (v === true) return true;
-  if (Array.isArray(v)) return v.some(containsTrue);
-  if (v && typeof v === "object") return Object.values(v).some(containsTrue);
-  return false;
-}
-
 /** Outputs as the state stores them: value and cty type (tuples and objects, as HCL literals are). */
 function outputsOf(plan: PlanJson): StateFile["outputs"] {
   const out: StateFile["outputs"] = {};

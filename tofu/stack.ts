@@ -78,7 +78,9 @@ export function describeBackend(json: StackJson): string {
 export function writeOfflineConfig(dir: string, json: StackJson): string {
   fs.mkdirSync(dir, { recursive: true });
   const copy = structuredClone(json);
-  const statePath = path.join(dir, "terraform.tfstate");
+  // Not terraform.tfstate: init would treat that as the default local state to migrate into the
+  // configured one (the same file) and truncate it.
+  const statePath = path.join(dir, "offline.tfstate");
   copy.terraform = { ...copy.terraform, backend: { local: { path: statePath } } };
   for (const f of fs.readdirSync(dir)) if (f.endsWith(".tf") || f.endsWith(".tf.json")) fs.rmSync(path.join(dir, f));
   fs.writeFileSync(path.join(dir, "main.tf.json"), `${JSON.stringify(copy, null, 2)}\n`);
