@@ -47,6 +47,11 @@ if [ "${1:-}" = "--print" ]; then
   exit 0
 fi
 
+# One build at a time (test commands of parallel sessions may start this): the others wait.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+if ! flock -n 9; then echo "tools: another build is running; waiting for it" >&2; flock 9; fi
+
 if [ ! -x /usr/local/go/bin/go ]; then
   echo "tools: Go is not at /usr/local/go; these machines have it (see README)" >&2
   exit 1
