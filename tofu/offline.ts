@@ -118,12 +118,12 @@ export class OfflineTofu {
     };
   }
 
-  /** Runs `tofu args...` in `cwd`. */
-  run(cwd: string, args: readonly string[]): TofuResult {
+  /** Runs `tofu args...` in `cwd` (`extraEnv` on top of {@link env}). */
+  run(cwd: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): TofuResult {
     const start = process.hrtime.bigint();
     const r = spawnSync(this.binary, args, {
       cwd,
-      env: this.env(),
+      env: { ...this.env(), ...extraEnv },
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024,
     });
