@@ -145,7 +145,7 @@ export class OfflineTofu {
    */
   init(cwd: string, options: { backend?: boolean } = {}): TofuResult {
     fs.rmSync(path.join(cwd, ".terraform.lock.hcl"), { force: true });
-    return this.must(cwd, ["init", "-no-color", "-input=false", `-backend=${options.backend ?? true}`]);
+    return this.must(cwd, ["init", "-no-color", "-input=false", "-reconfigure", `-backend=${options.backend ?? true}`]);
   }
 }
 

@@ -1,6 +1,7 @@
 // npm run plan -- [deployment file or folder] [--against OLDER_FILE]
 // Plans offline with OpenTofu and the locally built providers: what would be created, or, with
 // --against, what changing OLDER_FILE into the deployment does to each resource.
+import * as os from "node:os";
 import { parseArgs } from "node:util";
 import type { ResourceVerdict } from "./changes";
 import { tally } from "./changes";
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
 
 function print(p: StackPlan, against: string | undefined): void {
   console.log("");
-  console.log(`${p.name}: state backend ${p.configuredBackend} → overridden to a local file in ${p.dir} for this offline plan`);
+  console.log(`${p.name}: state backend ${home(p.configuredBackend)} → overridden to a local file in ${home(p.dir)} for this offline plan`);
   if (against) {
     console.log(`prior state fabricated from ${against}'s planned values (${p.priorPlans} plans, ${p.seconds.prior!.toFixed(1)} s), then planned with -refresh=false`);
   }
@@ -44,10 +45,10 @@ function print(p: StackPlan, against: string | undefined): void {
   const width = Math.max(...p.verdicts.map((v) => v.verdict.length));
   for (const v of p.verdicts) {
     if (against && v.verdict === "kept") continue;
-    console.log(`  ${v.verdict.padEnd(width)}  ${label(p, v)}${detail(v)}`);
+    console.log(`  ${v.verdict.padEnd(width)}  ${label(p, v)}${detail(p, v)}`);
   }
   if (against) {
-    const kept = p.verdicts.filter((v) => v.verdict === "kept").map((v) => label(p, v));
+    const kept = p.verdicts.filter((v) => v.verdict === "kept").map((v) => p.paths.get(v.address) ?? v.address);
     wrap(kept.join(", "), 100).forEach((line, i) => console.log(`  ${(i === 0 ? "kept" : "").padEnd(width)}  ${line}`));
     const cf = p.verdicts.filter((v) => v.type.startsWith("cloudflare_") && v.verdict === "replaced");
     if (cf.length > 0 && p.standIns.length > 0) console.log("  (Cloudflare replacements are decided by the stand-in's RequiresReplace facts of 5.14.0, not by the real provider.)");
@@ -63,6 +64,11 @@ function print(p: StackPlan, against: string | undefined): void {
       console.log(`!!! Kept: ${kinds.join(", ") || "none of the addresses, DNS records or data volume"}.`);
     }
   }
+}
+
+/** `path` with the home folder shown as ~. */
+function home(text: string): string {
+  return text.split(os.homedir() + "/").join("~/");
 }
 
 function wrap(text: string, width: number): string[] {
@@ -81,22 +87,42 @@ function label(p: StackPlan, v: ResourceVerdict): string {
   return `${v.type} ${p.paths.get(v.address) ?? v.address}`;
 }
 
+type Rule = { protocol: string; port?: string | null; description?: string | null };
+const ruleText = (r: Rule) => `${r.protocol}${r.port ? `/${r.port}` : ""}`;
+const PROTOCOLS = ["tcp", "udp", "icmp"];
+const byPort = (a: Rule, b: Rule) => PROTOCOLS.indexOf(a.protocol) - PROTOCOLS.indexOf(b.protocol) || Number(a.port ?? 0) - Number(b.port ?? 0);
+
 /** Why it changes, or for a create the attributes that identify it. */
-function detail(v: ResourceVerdict): string {
+function detail(p: StackPlan, v: ResourceVerdict): string {
   if (v.verdict === "replaced") return `: forced by ${v.attributes.join(", ")}`;
-  if (v.verdict === "changed in place") return `: ${v.attributes.join(", ")}`;
-  if (v.verdict !== "created") return "";
   const a = (v.change.after ?? {}) as Record<string, any>;
+  if (v.verdict === "changed in place") {
+    const b = (v.change.before ?? {}) as Record<string, any>;
+    return `: ${v.attributes
+      .map((attr) => {
+        if (v.type === "hcloud_firewall" && attr === "rule") {
+          const [was, now] = [(b.rule ?? []) as Rule[], (a.rule ?? []) as Rule[]].map((rs) => new Set(rs.map(ruleText)));
+          const diff = [...[...was!].filter((r) => !now!.has(r)).map((r) => `-${r}`), ...[...now!].filter((r) => !was!.has(r)).map((r) => `+${r}`)];
+          return `rule (${diff.join(" ") || "descriptions"})`;
+        }
+        const scalar = (x: unknown) => x === null || ["string", "number", "boolean"].includes(typeof x);
+        return scalar(b[attr]) && scalar(a[attr]) ? `${attr} ${b[attr]} → ${a[attr] ?? "(known after apply)"}` : attr;
+      })
+      .join(", ")}`;
+  }
+  if (v.verdict !== "created") return "";
   const known = (x: unknown) => (x === undefined || x === null ? "(known after apply)" : String(x));
   switch (v.type) {
-    case "hcloud_server":
-      return `: ${a.name}, ${a.server_type} in ${a.location}, ${a.image}, keep_disk ${a.keep_disk}, user_data (stored as SHA-1) ${a.user_data}`;
+    case "hcloud_server": {
+      const userData = String(p.json.resource?.hcloud_server?.[v.address.split(".")[1]!]?.user_data ?? "");
+      return `: ${a.name}, ${a.server_type} in ${a.location}, ${a.image}, keep_disk ${a.keep_disk}, user_data ${Buffer.byteLength(userData)} bytes`;
+    }
     case "hcloud_primary_ip":
       return `: ${a.name}, ${a.type} in ${a.location}, delete protection ${a.delete_protection}`;
     case "hcloud_volume":
       return `: ${a.name}, ${a.size} GB ${a.format} in ${a.location}, delete protection ${a.delete_protection}`;
     case "hcloud_firewall":
-      return `: ${a.name}, ${(a.rule ?? []).map((r: any) => `${r.protocol}${r.port ? `/${r.port}` : ""}`).join(" ")}`;
+      return `: ${a.name}, ${[...((a.rule ?? []) as Rule[])].sort(byPort).map(ruleText).join(" ")}`;
     case "hcloud_rdns":
       return `: ${a.dns_ptr}`;
     case "hcloud_ssh_key":

@@ -82,7 +82,8 @@ export function writeOfflineConfig(dir: string, json: StackJson): string {
   // configured one (the same file) and truncate it.
   const statePath = path.join(dir, "offline.tfstate");
   copy.terraform = { ...copy.terraform, backend: { local: { path: statePath } } };
-  for (const f of fs.readdirSync(dir)) if (f.endsWith(".tf") || f.endsWith(".tf.json")) fs.rmSync(path.join(dir, f));
+  // Leftover configs, and default-path state that init would offer to migrate.
+  for (const f of fs.readdirSync(dir)) if (/\.tf(\.json)?$|^terraform\.tfstate/.test(f)) fs.rmSync(path.join(dir, f));
   fs.writeFileSync(path.join(dir, "main.tf.json"), `${JSON.stringify(copy, null, 2)}\n`);
   return statePath;
 }

@@ -101,7 +101,8 @@ describe("plan --against an older deployment (fabricated prior state, -refresh=f
     assert.match(r.stdout, /OpenTofu: Plan: 2 to add, 1 to change, 2 to destroy\./);
     assert.match(r.stdout, /replaced +hcloud_server Tracker\/Server: forced by user_data/);
     assert.match(r.stdout, /changed in place +hcloud_firewall Tracker\/Firewall: rule/);
-    assert.match(r.stdout, /kept +[\s\S]*hcloud_volume Tracker\/Storage/);
+    assert.match(r.stdout, /kept +[\s\S]*Tracker\/Storage[,\n]/);
+    assert.match(r.stdout, /changed in place +hcloud_firewall Tracker\/Firewall: rule \(-udp\/443\)/);
     assert.match(r.stdout, /!!! WARNING: the server is REPLACED \(user_data\)/);
     assert.match(r.stdout, /!!! Kept: the primary IPs, the data volume, DNS records\./);
   });
