@@ -167,6 +167,23 @@ export class Server extends Construct {
  * list, which Terraform converts to the schema's set of numbers. The JSON output is unchanged.
  */
 class ServerResource extends L1Server {
+  /**
+   * cdktf 0.21 also quotes `depends_on` and `lifecycle.ignore_changes` entries in HCL, which
+   * OpenTofu accepts with a "Quoted references are deprecated" warning each: print them bare.
+   * (The renderer prints a "numberList" storage class unquoted.)
+   */
+  public toHclTerraform(): any {
+    const hcl = super.toHclTerraform();
+    const body = hcl.resource?.[this.terraformResourceType]?.[this.friendlyUniqueId];
+    const bare = (value: unknown[]) => ({ value, isBlock: false, type: "list", storageClassType: "numberList" });
+    if (Array.isArray(body?.depends_on)) body.depends_on = bare(body.depends_on);
+    const ignore = body?.lifecycle?.ignore_changes;
+    if (Array.isArray(ignore)) {
+      body.lifecycle = { value: { ...body.lifecycle, ignore_changes: bare(ignore) }, isBlock: true, type: "simple", storageClassType: "lifecycle" };
+    }
+    return hcl;
+  }
+
   protected synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = super.synthesizeHclAttributes();
     const ids = this.firewallIdsInput;

@@ -78,6 +78,7 @@ describe("Server", () => {
     server(stack, { firewalls: [new Firewall(stack, "Firewall", { name: "fw" }), Firewall.fromFirewallId(stack, "Old", "42")] });
     const hcl: string = Testing.synthHcl(stack);
     assert.match(hcl, /firewall_ids = \[\s*"\$\{hcloud_firewall\.Firewall\.id\}",\s*"42"\s*\]/);
+    assert.match(hcl, /lifecycle \{\s*ignore_changes = \[\s*ssh_keys\s*\]/, "ignore_changes names the attribute bare");
   });
 
   it("sets delete and rebuild protection together, backups and labels", () => {
