@@ -2,6 +2,7 @@
 // schema) on every stack the project synthesizes: the example, one per proxy, and held-out
 // variants, as JSON and as `cdktf synth --hcl` writes them. Needs `npm run tools`.
 import * as assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
@@ -55,7 +56,11 @@ describe("tofu validate on every synthesized stack (JSON and --hcl)", () => {
     const deployments = tempDir("validate-deployments-");
     fs.writeFileSync(path.join(deployments, "example.yaml"), fs.readFileSync(path.join(ROOT, "deployments/example.yaml"), "utf8").replace("$schema: ../schema", `$schema: ${ROOT}/schema`));
     for (const [name, edit] of Object.entries(VARIANTS)) {
-      const d = { ...base(), name };
+      // One app refuses the same names in one zone and the same SSH key in one project: each variant
+      // gets its own domain and key (an ed25519 public key blob from the name's hash).
+      const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from("ssh-ed25519"), Buffer.from([0, 0, 0, 32]), createHash("sha256").update(name).digest()]);
+      const d: Record<string, any> = { ...base(), name, domain: `${name}.example.com` };
+      d.admin.sshKeys = [{ name: "admin", publicKey: `ssh-ed25519 ${blob.toString("base64")} ${name}@example.com` }];
       edit(d);
       fs.writeFileSync(path.join(deployments, `${name}.yaml`), YAML.stringify(d));
     }
