@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { buildEdgeContext } from "../constructs/edge/context";
 import { loadDeploymentFile } from "../constructs/deployment/load";
+import { localStatePath } from "../stacks/backend";
 import { proxyPlugin } from "../constructs/proxies";
 import { edgePromises, runChecks, type Addresses, type VerifyTarget } from "./checks";
 import { sleep } from "./proc";
@@ -93,10 +94,12 @@ export function verifyTarget(o: Options): VerifyTarget {
   const plugin = proxyPlugin(d.proxy.kind);
   const ctx = buildEdgeContext(d, { acmeCaRootPem: loaded.acmeCaRootPem, capabilities: plugin.capabilities, kind: d.proxy.kind });
   let fromState: { ipv4?: string; ipv6?: string } = {};
-  const stateFile = o.state ?? [path.resolve(`terraform.${d.name}.tfstate`), path.resolve(__dirname, "..", `terraform.${d.name}.tfstate`)].find((f) => fs.existsSync(f));
+  // The deployment's local state file; older versions of this project wrote terraform.<name>.tfstate at the repository root.
+  const candidates = [localStatePath(d), path.resolve(`terraform.${d.name}.tfstate`), path.resolve(__dirname, "..", `terraform.${d.name}.tfstate`)];
+  const stateFile = o.state ?? candidates.find((f): f is string => f !== undefined && fs.existsSync(f));
   if (stateFile) fromState = addressesFromState(fs.readFileSync(stateFile, "utf8"));
   const ipv4 = o.ipv4 ?? fromState.ipv4;
-  if (!ipv4) throw new Error(`no server address: pass --ipv4 (and --ipv6), or --state with the Terraform state of stack ${d.name} (looked for terraform.${d.name}.tfstate)`);
+  if (!ipv4) throw new Error(`no server address: pass --ipv4 (and --ipv6), or --state with the Terraform state of stack ${d.name} (looked for ${candidates.filter(Boolean).join(", ")})`);
   const udpHosts = new Set(d.tracker.udpTrackers.map((u) => `${u.subdomain}.${d.domain}`));
   const promises = edgePromises(d, ctx, plugin.capabilities);
   return {

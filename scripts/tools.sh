@@ -14,11 +14,13 @@ CACHE="${TORRUST_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/torrust-tracker-cd
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 export PATH="/usr/local/go/bin:$PATH"
 
-# name | version | how (install: go install MODULE@VERSION; tofu: module with replace directives;
-#   local: go build of the in-repo folder given as module) | module | binary
+# name | version | how | module | binary. how: install = go install MODULE@VERSION; source:PKG = go mod
+# download MODULE@VERSION and go build PKG in a writable copy (for modules whose @v/list the module
+# proxy refuses, which go install reads); tofu = source:./cmd/tofu with its version flag; local = go
+# build of the in-repo folder given as module.
 TOOLS=(
   "tofu|1.10.10|tofu|github.com/opentofu/opentofu|tofu"
-  "hcloud-provider|1.68.0|install|github.com/hetznercloud/terraform-provider-hcloud|terraform-provider-hcloud"
+  "hcloud-provider|1.68.0|source:.|github.com/hetznercloud/terraform-provider-hcloud|terraform-provider-hcloud"
   "caddy|2.10.2|install|github.com/caddyserver/caddy/v2/cmd/caddy|caddy"
   "pebble|2.10.1|install|github.com/letsencrypt/pebble/v2/cmd/pebble|pebble"
   "prometheus|3.5.1|install|github.com/prometheus/prometheus/cmd/prometheus@v0.305.1|prometheus"
@@ -45,6 +47,11 @@ if [ "${1:-}" = "--print" ]; then
   exit 0
 fi
 
+# One build at a time (test commands of parallel sessions may start this): the others wait.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+if ! flock -n 9; then echo "tools: another build is running; waiting for it" >&2; flock 9; fi
+
 if [ ! -x /usr/local/go/bin/go ]; then
   echo "tools: Go is not at /usr/local/go; these machines have it (see README)" >&2
   exit 1
@@ -59,13 +66,15 @@ build() {
       [[ "$module" == *@* ]] && ref="$module"
       GOBIN="$out/bin" go install -trimpath -ldflags="-s -w" "$ref"
       ;;
-    tofu)
-      # go install refuses modules with replace directives: download, build in a writable copy.
-      local src
+    tofu|source:*)
+      # go install refuses modules with replace directives (tofu) and reads the module's @v/list,
+      # which the proxy refuses for some (hcloud): download, build in a writable copy.
+      local src pkg=./cmd/tofu ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no"
+      [ "$how" = tofu ] || { pkg=${how#source:}; ldflags="-s -w"; }
       src=$(go mod download -json "$module@v$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
       [ -n "$src" ] || { echo "tools: go mod download $module@v$version gave no folder" >&2; return 1; }
       rm -rf "$out/src" && mkdir -p "$out/src" && cp -r "$src/." "$out/src/" && chmod -R u+w "$out/src"
-      (cd "$out/src" && go build -trimpath -ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$out/bin/$binary" ./cmd/tofu)
+      (cd "$out/src" && go build -trimpath -ldflags="$ldflags" -o "$out/bin/$binary" "$pkg")
       rm -rf "$out/src"
       ;;
     local)

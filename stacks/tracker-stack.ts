@@ -4,6 +4,7 @@ import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { HcloudProvider } from "../.gen/providers/hcloud/provider";
 import type { LoadedDeployment } from "../constructs/deployment/load";
 import { TrackerDeployment } from "../constructs/tracker/tracker-deployment";
+import { addBackend } from "./backend";
 
 export interface TrackerStackProps {
   /** A deployment file, loaded and validated (`loadDeploymentFile`). */
@@ -11,9 +12,9 @@ export interface TrackerStackProps {
 }
 
 /**
- * One deployment file = one stack: the two providers (tokens from HCLOUD_TOKEN and
- * CLOUDFLARE_API_TOKEN in the environment, never in the synthesized JSON), the deployment,
- * and its outputs.
+ * One deployment file = one stack: the state backend the file chooses (default: a local file
+ * outside the repository), the two providers (tokens from HCLOUD_TOKEN and CLOUDFLARE_API_TOKEN
+ * in the environment, never in the synthesized JSON), the deployment, and its outputs.
  */
 export class TrackerStack extends TerraformStack {
   readonly tracker: TrackerDeployment;
@@ -23,6 +24,7 @@ export class TrackerStack extends TerraformStack {
     new HcloudProvider(this, "hcloud", {});
     new CloudflareProvider(this, "cloudflare", {});
     const { deployment, acmeCaRootPem, source } = props.loaded;
+    addBackend(this, deployment);
     this.tracker = new TrackerDeployment(this, "Tracker", { deployment, acmeCaRootPem, source });
 
     // Every output is the plan's (constructs/plan/): no URL is assembled here.

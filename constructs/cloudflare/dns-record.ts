@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
-import { DnsRecord as CloudflareDnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
+import { DnsRecord as CloudflareDnsRecord, type DnsRecordConfig } from "@cdktf/provider-cloudflare/lib/dns-record";
 import type { IZone } from "./zone";
 import { invalidLiteral } from "../validation-error";
 
@@ -97,7 +97,7 @@ export class DnsRecord extends Construct {
       throw invalidLiteral(this.node.path, `ttlSeconds must be 1 (automatic) or 60–86400, got ${ttl}`);
     }
     this.recordName = subdomain === "@" ? zone.zoneName : `${subdomain}.${zone.zoneName}`;
-    this.resource = new CloudflareDnsRecord(this, "Default", {
+    this.resource = new DnsRecordResource(this, "Default", {
       zoneId: zone.zoneId,
       name: this.recordName,
       type: target.type,
@@ -106,8 +106,30 @@ export class DnsRecord extends Construct {
       data: target.data ? { tag: target.data.tag, value: target.data.value } : undefined,
       proxied: target.proxiable ? proxied : undefined,
       comment: props.comment,
-    });
+    }, target.data);
     // `flags` is dynamically typed in provider v5 and the binding maps it as an object: set the number directly.
     if (target.data) this.resource.addOverride("data.flags", target.data.flags);
+  }
+}
+
+/**
+ * `cloudflare_dns_record` printing `data` as valid HCL in `synth --hcl`: provider v5 declares
+ * `data` a nested attribute (`data = { ... }`), but cdktf 0.21 prints it as a block (`data { ... }`,
+ * which OpenTofu rejects) and drops `flags`, which only the JSON override above carries.
+ */
+class DnsRecordResource extends CloudflareDnsRecord {
+  constructor(
+    scope: Construct,
+    id: string,
+    config: DnsRecordConfig,
+    private readonly hclData: RecordTarget["data"],
+  ) {
+    super(scope, id, config);
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: any } {
+    const attrs = super.synthesizeHclAttributes();
+    if (this.hclData) attrs.data = { value: { ...this.hclData }, isBlock: false, type: "map", storageClassType: "anyMap" };
+    return attrs;
   }
 }

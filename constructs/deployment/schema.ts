@@ -260,6 +260,40 @@ export const DeploymentSchema = z
       })
       .optional()
       .describe("Optional static hello-world site (the evaluation's first check)"),
+    backend: z
+      .discriminatedUnion(
+        "kind",
+        [
+          z.strictObject({
+            kind: z.literal("local"),
+            path: z
+              .string()
+              .regex(/^(~\/|\/)./, { error: "must be an absolute path or start with ~/ (state never belongs in the repository)" })
+              .optional()
+              .describe("State file; default $XDG_STATE_HOME (~/.local/state)/torrust-tracker-cdktf/<name>.tfstate"),
+          }),
+          z.strictObject({
+            kind: z.literal("s3"),
+            bucket: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name: 3–63 lowercase letters, digits, '.' and '-'" })
+              .describe("Bucket holding the state (create it first, versioning on)"),
+            key: z.string().min(1).optional().describe("Object key; default torrust-tracker-cdktf/<name>.tfstate"),
+            region: z.string().min(1).describe("Region, e.g. fsn1 for Hetzner Object Storage in Falkenstein, eu-central-1 on AWS"),
+            endpoint: z
+              .string()
+              .regex(/^https:\/\/[^/\s]+\/?$/, { error: "must be an https:// URL of the S3 API, e.g. https://fsn1.your-objectstorage.com" })
+              .optional()
+              .describe("S3-compatible API (Hetzner Object Storage: https://<location>.your-objectstorage.com); default AWS"),
+          }),
+        ],
+        { error: 'must have kind "local" or kind "s3"' },
+      )
+      .optional()
+      .describe(
+        "Where OpenTofu/Terraform keeps the state: a local file outside the repository (default) or an S3 bucket with " +
+          "lock files; credentials only from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)",
+      ),
   })
   .describe("A Torrust Tracker deployment: one file per environment");
 

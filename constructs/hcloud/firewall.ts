@@ -1,10 +1,5 @@
-import { IResolvable, Lazy } from "cdktf";
 import { Construct, IConstruct } from "constructs";
-import {
-  Firewall as L1Firewall,
-  FirewallRule,
-  firewallRuleToTerraform,
-} from "../../.gen/providers/hcloud/firewall";
+import { Firewall as L1Firewall, FirewallConfig, FirewallRule } from "../../.gen/providers/hcloud/firewall";
 import { Labels, validateLabels } from "./labels";
 import { Peer } from "./peer";
 import { Port } from "./port";
@@ -60,10 +55,7 @@ export class Firewall extends Construct implements IFirewall {
     super(scope, id);
     throwIfInvalid(this, validateLabels(props.labels));
 
-    this.resource = new L1Firewall(this, "Default", {
-      name: props.name,
-      labels: props.labels,
-    });
+    this.resource = new FirewallResource(this, "Default", { name: props.name, labels: props.labels }, () => this.renderRules());
     this.firewallId = this.resource.id;
   }
 
@@ -79,17 +71,13 @@ export class Firewall extends Construct implements IFirewall {
         `no peers for inbound rule ${port}: pass at least one, e.g. [Peer.anyIpv4(), Peer.anyIpv6()] (in ${this.node.path})`,
       );
     }
-    if (this.rules.size === 0) {
-      // Rendered at synth, so that rules added later are included too.
-      this.resource.putRule(Lazy.anyValue({ produce: () => this.renderRules() }) as IResolvable);
-    }
     const key = JSON.stringify([port.protocol, port.port ?? "", description ?? ""]);
     const rule = this.rules.get(key) ?? { port, description, cidrs: new Set<string>() };
     peers.forEach((peer) => rule.cidrs.add(peer.cidr));
     this.rules.set(key, rule);
   }
 
-  private renderRules(): unknown[] {
+  private renderRules(): FirewallRule[] {
     return [...this.rules.values()]
       .sort((a, b) => compareRules(a.port, a.description, b.port, b.description))
       .map(({ port, description, cidrs }): FirewallRule => ({
@@ -98,8 +86,38 @@ export class Firewall extends Construct implements IFirewall {
         port: port.port,
         sourceIps: [...cidrs].sort(compareStrings),
         description,
-      }))
-      .map((rule) => firewallRuleToTerraform(rule));
+      }));
+  }
+}
+
+/**
+ * The `hcloud_firewall` resource with its rules put at synth time, so rules added after the
+ * firewall was created reach the output. They are put as typed structs (not a pre-rendered
+ * token) so that `synth --hcl` prints `port` as the string the schema declares, not a number.
+ */
+class FirewallResource extends L1Firewall {
+  constructor(
+    scope: Construct,
+    id: string,
+    config: FirewallConfig,
+    private readonly produceRules: () => FirewallRule[],
+  ) {
+    super(scope, id, config);
+  }
+
+  protected synthesizeAttributes(): { [name: string]: any } {
+    this.putCurrentRules();
+    return super.synthesizeAttributes();
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: any } {
+    this.putCurrentRules();
+    return super.synthesizeHclAttributes();
+  }
+
+  private putCurrentRules(): void {
+    const rules = this.produceRules();
+    if (rules.length > 0) this.putRule(rules);
   }
 }
 

@@ -17,9 +17,16 @@ export interface ServerProps {
   readonly name: string;
   /**
    * The server type. A change does not replace the server: it is powered
-   * off and resized in place (the disk grows with it).
+   * off and resized in place (the disk keeps its size unless `keepDisk` is false).
    */
   readonly serverType: ServerType;
+  /**
+   * Keep the disk size when `serverType` changes (`keep_disk`). With false the
+   * provider upgrades the disk on every type change, and a grown disk blocks any
+   * later downgrade to a type with a smaller disk.
+   * @default true - state belongs on volumes; the type stays reversible
+   */
+  readonly keepDisk?: boolean;
   /**
    * Where the server runs; must sell `serverType` (CX and CAX are EU-only).
    * Changing it replaces the server.
@@ -113,9 +120,10 @@ export class Server extends Construct {
     this.location = props.location;
     const deleteProtection = props.deleteProtection ?? false;
 
-    this.resource = new L1Server(this, "Default", {
+    this.resource = new ServerResource(this, "Default", {
       name: props.name,
       serverType: props.serverType.name,
+      keepDisk: props.keepDisk ?? true,
       location: props.location.name,
       image: props.image ?? "ubuntu-24.04",
       userData: props.userData,
@@ -149,6 +157,41 @@ export class Server extends Construct {
   public attachVolume(volume: Volume): VolumeAttachment {
     this.attachments ??= new Construct(this, "VolumeAttachments");
     return new VolumeAttachment(this.attachments, volume.node.id, { volume, server: this });
+  }
+}
+
+/**
+ * The `hcloud_server` resource, printing `firewall_ids` as valid HCL in `synth --hcl`. cdktf 0.21
+ * prints a number list's tokens bare (`firewall_ids = [ ${hcloud_firewall.x.id} ]`, which
+ * OpenTofu cannot parse); the firewall ids are strings, so they are printed as a quoted string
+ * list, which Terraform converts to the schema's set of numbers. The JSON output is unchanged.
+ */
+class ServerResource extends L1Server {
+  /**
+   * cdktf 0.21 also quotes `depends_on` and `lifecycle.ignore_changes` entries in HCL, which
+   * OpenTofu accepts with a "Quoted references are deprecated" warning each: print them bare.
+   * (The renderer prints a "numberList" storage class unquoted.)
+   */
+  public toHclTerraform(): any {
+    const hcl = super.toHclTerraform();
+    const body = hcl.resource?.[this.terraformResourceType]?.[this.friendlyUniqueId];
+    const bare = (value: unknown[]) => ({ value, isBlock: false, type: "list", storageClassType: "numberList" });
+    if (Array.isArray(body?.depends_on)) body.depends_on = bare(body.depends_on);
+    const ignore = body?.lifecycle?.ignore_changes;
+    if (Array.isArray(ignore)) {
+      body.lifecycle = { value: { ...body.lifecycle, ignore_changes: bare(ignore) }, isBlock: true, type: "simple", storageClassType: "lifecycle" };
+    }
+    return hcl;
+  }
+
+  protected synthesizeHclAttributes(): { [name: string]: any } {
+    const attrs = super.synthesizeHclAttributes();
+    const ids = this.firewallIdsInput;
+    if (Array.isArray(ids)) {
+      const value = ids.map((id) => (Token.isUnresolved(id) ? Token.asString(id) : String(id)));
+      attrs.firewall_ids = { ...attrs.firewall_ids, value, storageClassType: "stringList" };
+    }
+    return attrs;
   }
 }
 

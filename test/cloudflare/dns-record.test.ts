@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { TerraformStack, Testing } from "cdktf";
 import { RecordTarget, Zone } from "../../constructs/cloudflare";
-import { synthScope } from "../helpers/cdktf";
+import { synthScope, testApp } from "../helpers/cdktf";
 
 const ZONE_ID = "0123456789abcdef0123456789abcdef";
 const zone = () => Zone.fromZoneId(ZONE_ID, "example.com");
@@ -25,6 +26,13 @@ describe("DnsRecord", () => {
     const r = records((s) => zone().addRecord(s, "T", { subdomain: "udp1", target: RecordTarget.txt("BITTORRENT UDP:6969") }));
     assert.equal(r.T.content, '"BITTORRENT UDP:6969"');
     assert.equal(r.T.proxied, undefined);
+  });
+
+  it("CAA data is an attribute with its flags in synth --hcl (cdktf prints it as a block without flags)", () => {
+    const stack = new TerraformStack(testApp(), "stack");
+    zone().addRecord(stack, "Caa", { subdomain: "@", target: RecordTarget.caaIssue("letsencrypt.org") });
+    const hcl: string = Testing.synthHcl(stack);
+    assert.match(hcl, /data = \{\s*flags = 0\s*tag = "issue"\s*value = "letsencrypt\.org"\s*\}/);
   });
 
   it("CAA on the apex with numeric flags", () => {

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { TerraformStack, Testing } from "cdktf";
 import { Firewall, Peer, Port } from "../../constructs/hcloud";
 import { only, resolved, synth } from "./helpers";
+import { testApp } from "../helpers/cdktf";
 
 const ANY = [Peer.anyIpv4(), Peer.anyIpv6()];
 
@@ -65,6 +67,17 @@ describe("Firewall", () => {
     assert.deepEqual(only(json, "hcloud_firewall")[1].rule, [
       { direction: "in", protocol: "tcp", port: "22", source_ips: ["198.51.100.0/24", "203.0.113.0/24"], description: "ssh" },
     ]);
+  });
+
+  it("prints rule ports as strings in synth --hcl, including rules added after construction", () => {
+    const stack = new TerraformStack(testApp(), "stack");
+    const firewall = new Firewall(stack, "Firewall", { name: "f" });
+    firewall.allowInbound(Port.tcp(22), [Peer.anyIpv4()], "ssh");
+    firewall.allowInbound(Port.udp(6969), [Peer.anyIpv4()], "tracker");
+    const hcl: string = Testing.synthHcl(stack);
+    assert.match(hcl, /port = "22"/);
+    assert.match(hcl, /port = "6969"/);
+    assert.doesNotMatch(hcl, /port = \d/);
   });
 
   it("fails on a rule without peers", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { TerraformVariable } from "cdktf";
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { Firewall, Location, Server, ServerProps, ServerType, SshKey } from "../../constructs/hcloud";
 import { ipv4, ipv6, only, PUBLIC_KEY, resolved, resources, synth } from "./helpers";
@@ -18,13 +18,14 @@ function server(scope: Construct, props: Partial<ServerProps> = {}, id = "Server
 }
 
 describe("Server", () => {
-  it("uses the ipv4 primary ip, no ipv6, no backups and no protection by default", () => {
+  it("uses the ipv4 primary ip, no ipv6, no backups, no protection and keeps the disk size by default", () => {
     const json = synth((stack) => server(stack));
     assert.deepEqual(only(json, "hcloud_server"), [
       "Server",
       {
         name: "tracker",
         server_type: "ccx23",
+        keep_disk: true,
         location: "nbg1",
         image: "ubuntu-24.04",
         public_net: [{ ipv4_enabled: true, ipv4: "${hcloud_primary_ip.Ipv4.id}", ipv6_enabled: false }],
@@ -66,6 +67,18 @@ describe("Server", () => {
     assert.equal(body.user_data, "#cloud-config\n${var.user_data}");
     assert.deepEqual(body.ssh_keys, ["${hcloud_ssh_key.Key.id}", "4711"]);
     assert.deepEqual(body.firewall_ids, ["${hcloud_firewall.Firewall.id}"]);
+  });
+
+  it("lets the disk grow with the server type only when asked (keepDisk: false)", () => {
+    assert.equal(only(synth((stack) => server(stack, { keepDisk: false })), "hcloud_server")[1].keep_disk, false);
+  });
+
+  it("prints firewall_ids as a quoted list in synth --hcl (cdktf prints number-list tokens bare)", () => {
+    const stack = new TerraformStack(Testing.app(), "stack");
+    server(stack, { firewalls: [new Firewall(stack, "Firewall", { name: "fw" }), Firewall.fromFirewallId(stack, "Old", "42")] });
+    const hcl: string = Testing.synthHcl(stack);
+    assert.match(hcl, /firewall_ids = \[\s*"\$\{hcloud_firewall\.Firewall\.id\}",\s*"42"\s*\]/);
+    assert.match(hcl, /lifecycle \{\s*ignore_changes = \[\s*ssh_keys\s*\]/, "ignore_changes names the attribute bare");
   });
 
   it("sets delete and rebuild protection together, backups and labels", () => {
