@@ -1,6 +1,7 @@
 // The deployment file's schema: one YAML file per environment. zod validates it and emits the
 // JSON Schema editors use (schema/deployment.schema.json). Cross-field rules live in rules.ts.
 import { z } from "zod";
+import { isValidLabelKey, LABEL_KEY_RULE, LABEL_VALUE, LABEL_VALUE_RULE } from "../hcloud/labels";
 import { Location } from "../hcloud/location";
 import { ServerType } from "../hcloud/server-type";
 import { CAA_DOMAIN, DNS_LABEL, acmeDirectoryProblem, cidrProblem, domainProblem, imageProblem, sshPublicKeyProblem } from "./formats";
@@ -55,16 +56,16 @@ const domain = z.string().superRefine((v, ctx) => {
   if (p) ctx.addIssue({ code: "custom", message: p });
 });
 
-const hetznerLabelValue = z
-  .string()
-  .regex(/^$|^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/, {
-    error: "label values are empty or 1–63 characters of letters, digits, '-', '_' and '.', starting and ending alphanumeric",
-  });
-const hetznerLabelKey = z
-  .string()
-  .regex(/^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/)?[a-zA-Z0-9](?:[a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$/, {
-    error: "label keys are an optional DNS prefix and '/', then 1–63 characters starting and ending alphanumeric",
-  });
+/** Labels TrackerDeployment sets itself on every resource; a file may not override them. */
+export const RESERVED_LABEL_KEYS = ["managed-by", "deployment"] as const;
+// The label rules are the hcloud module's (constructs/hcloud/labels.ts), as the constructs check them.
+const hetznerLabelValue = z.string().regex(LABEL_VALUE, { error: `label values are ${LABEL_VALUE_RULE}` });
+const hetznerLabelKey = z.string().superRefine((k, ctx) => {
+  if (!isValidLabelKey(k)) ctx.addIssue({ code: "custom", message: `label keys are ${LABEL_KEY_RULE}` });
+  else if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) {
+    ctx.addIssue({ code: "custom", message: `label "${k}" is set by this project on every resource; choose another key` });
+  }
+});
 
 /** The one convention for optional services: `enabled: false` turns one off (and everything derived from it). */
 const enabled = (what: string, byDefault: boolean) =>

@@ -4,6 +4,13 @@ import { isLiteral, show } from "./validation";
 export type Labels = { readonly [key: string]: string };
 
 const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+/** A label value: empty, or 1-63 characters of a-z, A-Z, 0-9, "-", "_", "." starting and ending alphanumeric. */
+export const LABEL_VALUE = /^$|^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+/** What LABEL_VALUE allows, in words. */
+export const LABEL_VALUE_RULE = '"" or 1-63 characters of a-z, A-Z, 0-9, "-", "_", "." starting and ending with a letter or digit';
+/** What a label key may be, in words. */
+export const LABEL_KEY_RULE =
+  'an optional dns prefix and "/", then 1-63 characters of a-z, A-Z, 0-9, "-", "_", "." starting and ending with a letter or digit';
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
@@ -23,21 +30,20 @@ export function validateLabels(labels: Labels | undefined): string[] {
   for (const [key, value] of Object.entries(labels)) {
     if (isLiteral(key) && !isValidLabelKey(key)) {
       problems.push(
-        `invalid label key ${show(key)}: expected an optional dns prefix and "/", then 1-63 characters of ` +
-          `a-z, A-Z, 0-9, "-", "_", "." starting and ending with a letter or digit`,
+        `invalid label key ${show(key)}: expected ${LABEL_KEY_RULE}`,
       );
     }
     if (isLiteral(value) && value !== "" && !NAME.test(value)) {
       problems.push(
-        `invalid value ${show(value)} for label ${show(key)}: expected "" or 1-63 characters of ` +
-          `a-z, A-Z, 0-9, "-", "_", "." starting and ending with a letter or digit`,
+        `invalid value ${show(value)} for label ${show(key)}: expected ${LABEL_VALUE_RULE}`,
       );
     }
   }
   return problems;
 }
 
-function isValidLabelKey(key: string): boolean {
+/** The provider's label key rule. */
+export function isValidLabelKey(key: string): boolean {
   const slash = key.lastIndexOf("/");
   const name = slash === -1 ? key : key.slice(slash + 1);
   if (!NAME.test(name)) {

@@ -99,6 +99,7 @@ const classes: Record<string, Row[]> = {
     { name: "image digest too short", content: yaml((d) => (d.grafana.image = "grafana/grafana@sha256:abc")), field: "grafana.image", says: /64 lowercase hex/ },
     { name: "server type that is not sold", content: yaml((d) => (d.hetzner.serverType = "cx22")), field: "hetzner.serverType", says: /"cx22"/ },
     { name: "SSH only over IPv6 with IPv6 off", content: yaml((d) => ((d.hetzner.ipv6 = false), (d.admin.sshAllowedCidrs = ["2001:db8::/32"]))), field: "admin.sshAllowedCidrs", says: /nobody could log in/ },
+    { name: "label overriding the project's own", content: yaml((d) => (d.hetzner.labels = { deployment: "other" })), field: "hetzner.labels", says: /set by this project/ },
     { name: "label key with spaces", content: yaml((d) => (d.hetzner.labels = { "a b": "x" })), field: "hetzner.labels", says: /label keys/ },
     { name: "Grafana without Prometheus", content: yaml((d) => (d.prometheus = { enabled: false })), field: "grafana.enabled", says: /without Prometheus/ },
     { name: "unknown CA without caaIdentity", content: yaml((d) => (d.acme.directoryUrl = "https://acme.example.net/dir")), field: "acme.directoryUrl", says: /acme\.caaIdentity/ },
