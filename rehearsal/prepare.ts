@@ -111,7 +111,8 @@ export async function prepare(kind: RehearsedKind, deploymentFile: string, outDi
     const compose = byPath.get(COMPOSE_FILE);
     if (!compose) throw new Error(`user_data has no ${COMPOSE_FILE}`);
     const project = YAML.parse(compose.content.toString("utf8")) as { services?: Record<string, { image?: string; command?: string[]; environment?: Record<string, string> | string[]; network_mode?: string; volumes?: string[] }> };
-    const entry = Object.entries(project.services ?? {}).find(([, s]) => String(s.image ?? "").startsWith("caddy:"));
+    // The proxy plug-in's own service (the stats relay runs the caddy image too).
+    const entry = Object.entries(project.services ?? {}).find(([n, s]) => n in rendering.composeServices && String(s.image ?? "").startsWith("caddy:"));
     if (!entry) throw new Error(`${COMPOSE_FILE} has no service with a caddy image`);
     const [name, svc] = entry;
     const env = Array.isArray(svc.environment)

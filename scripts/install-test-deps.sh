@@ -6,7 +6,7 @@ set -euo pipefail
 declare -A want=(
   [caddy]=caddy [nginx]=nginx [certbot]=certbot [pebble]=pebble [cloud-init]=cloud-init
   [ip]=iproute2 [openssl]=openssl [curl]=curl [wrk]=wrk [opentracker]=opentracker [aria2c]=aria2
-  [unshare]=util-linux [time]=time
+  [unshare]=util-linux [time]=time [shellcheck]=shellcheck [systemd-analyze]=systemd [sshd]=openssh-server
 )
 missing=()
 for cmd in "${!want[@]}"; do

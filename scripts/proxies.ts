@@ -20,6 +20,7 @@ const CAPABILITY_KEYS: readonly (keyof ProxyCapabilities)[] = [
   "postQuantumKeyExchange",
   "clientIpInXForwardedFor",
   "hstsHeader",
+  "lenientClientRequests",
   "staticFiles",
   "offlineValidator",
 ];

@@ -27,6 +27,8 @@ TOOLS=(
   "promtool|3.5.1|install|github.com/prometheus/prometheus/cmd/promtool@v0.305.1|promtool"
   # Not the real provider (the module proxy refuses it): a schema-only STAND-IN, see its README.
   "cloudflare-provider-standin|5.14.0|local|tools/cloudflare-provider-standin|terraform-provider-cloudflare"
+  # go install refuses it here (the proxy refuses its @v/list): built from the downloaded module.
+  "json-exporter|0.7.0|source:.|github.com/prometheus-community/json_exporter|json_exporter"
 )
 
 field() { local IFS='|'; read -r -a f <<<"$1"; echo "${f[$2]}"; }

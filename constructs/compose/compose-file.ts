@@ -27,6 +27,7 @@ const SERVICE_KEYS: readonly (keyof ComposeService)[] = [
   "user",
   "command",
   "network_mode",
+  "sysctls",
   "ports",
   "environment",
   "env_file",
@@ -68,14 +69,17 @@ export function renderComposeFile(project: ComposeProject, options: { readonly g
 function orderService(name: string, service: ComposeService): Record<string, unknown> {
   const unknown = Object.keys(service).filter((k) => !(SERVICE_KEYS as readonly string[]).includes(k));
   if (unknown.length) throw new Error(`compose service "${name}" has keys this renderer does not know: ${unknown.join(", ")}`);
-  if (service.network_mode === "host" && service.ports?.length) {
-    throw new Error(`compose service "${name}" uses network_mode: host, so it cannot publish ports (${service.ports.join(", ")})`);
+  if (service.network_mode !== undefined && service.ports?.length) {
+    throw new Error(`compose service "${name}" uses network_mode: ${service.network_mode}, so it cannot publish ports (${service.ports.join(", ")})`);
+  }
+  if (service.network_mode !== undefined && service.sysctls !== undefined) {
+    throw new Error(`compose service "${name}" uses network_mode: ${service.network_mode}, so it cannot set sysctls (they belong to the namespace's owner)`);
   }
   const out: Record<string, unknown> = {};
   for (const key of SERVICE_KEYS) {
     const value = service[key];
     if (value === undefined) continue;
-    if (key === "environment" || key === "depends_on") {
+    if (key === "environment" || key === "depends_on" || key === "sysctls") {
       const map = value as Record<string, unknown>;
       out[key] = Object.fromEntries(Object.keys(map).sort().map((k) => [k, map[k]]));
     } else {

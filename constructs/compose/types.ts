@@ -12,7 +12,10 @@ export interface ComposeService {
   readonly ports?: readonly string[];
   /** "host-path:container-path[:ro]" entries. */
   readonly volumes?: readonly string[];
-  readonly network_mode?: "host";
+  /** "host", or "service:<name>" to share that service's network namespace (and its sysctls). */
+  readonly network_mode?: "host" | `service:${string}`;
+  /** Namespaced kernel settings of the service's own network namespace (net.*), e.g. net.ipv6.bindv6only. */
+  readonly sysctls?: Readonly<Record<string, number>>;
   readonly user?: string;
   readonly depends_on?: Readonly<Record<string, { readonly condition: "service_started" | "service_healthy" }>>;
   readonly healthcheck?: {

@@ -2,6 +2,7 @@
 // Errors say what breaks, why, and how to fix it; warnings are advice printed at synth.
 import type { DeploymentIssue } from "../deployment/errors";
 import { PROXY_KINDS, type Deployment } from "../deployment/schema";
+import { unreviewedImageWarnings } from "../versions";
 import type { EdgeContext, ProxyPlugin } from "./types";
 
 export interface EdgeCheck {
@@ -81,6 +82,14 @@ export function checkEdge(d: Deployment, ctx: EdgeContext, plugin: ProxyPlugin, 
       `${plugin.title} cannot send Strict-Transport-Security${plugin.notes?.hstsHeader ? ` (${plugin.notes.hstsHeader})` : ""}: proxy.hsts has no effect.`,
     );
   }
+  const trackers = ctx.sites.filter((s) => s.role === "http-tracker").map((s) => s.hostname);
+  if (trackers.length && !cap.lenientClientRequests) {
+    warnings.push(
+      `${plugin.title} ${plugin.notes?.lenientClientRequests ?? "refuses some requests BitTorrent clients send"}: ` +
+        `clients that announce that way to ${trackers.join(", ")} fail. Choose proxy.kind ${alternatives((p) => p.capabilities.lenientClientRequests).join(" or ")} if that matters.`,
+    );
+  }
+  warnings.push(...unreviewedImageWarnings(d));
   if (!cap.tlsVersions.includes("1.2")) {
     warnings.push(`${plugin.title} offers TLS ${cap.tlsVersions.join(" and ")} only: clients limited to TLS 1.2 cannot connect.`);
   }

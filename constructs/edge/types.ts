@@ -73,6 +73,11 @@ export interface ProxyCapabilities {
   readonly clientIpInXForwardedFor: boolean;
   /** Can add response headers such as Strict-Transport-Security. */
   readonly hstsHeader: boolean;
+  /**
+   * Answers requests as BitTorrent clients and probes send them: an empty User-Agent, and a Host
+   * header with the port (`name:443`). Without it, some clients cannot announce over HTTPS.
+   */
+  readonly lenientClientRequests: boolean;
   /** Can serve the static hello page itself. */
   readonly staticFiles: boolean;
   /** Has an offline config check that tests run (caddy validate, nginx -t). */

@@ -1,5 +1,6 @@
 // Facts the edge view of the plan is built from: the ACME directories and their CAA identity,
 // the fixed loopback ports of the proxy's upstreams, and the hello page.
+import { JSON_EXPORTER } from "../versions";
 
 export const LETS_ENCRYPT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory";
 export const LETS_ENCRYPT_STAGING_DIRECTORY = "https://acme-staging-v02.api.letsencrypt.org/directory";
@@ -21,6 +22,9 @@ export const HELLO_UPSTREAM_PORT = 8081;
 export const GRAFANA_PORT = 3000;
 /** Prometheus' port, published on the host's loopback only. */
 export const PROMETHEUS_PORT = 9090;
+/** In the tracker's network namespace (not published): json_exporter (its default port) and the stats relay (ADR 0010). */
+export const JSON_EXPORTER_PORT = JSON_EXPORTER.facts.port.value;
+export const STATS_RELAY_PORT = 7980;
 /** Port of the tracker's health-check API inside its container (the image's HEALTHCHECK calls it). */
 export const HEALTH_CHECK_API_PORT = 1313;
 

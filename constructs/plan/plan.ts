@@ -9,10 +9,12 @@ import {
   GRAFANA_PORT,
   HEALTH_CHECK_API_PORT,
   HELLO_UPSTREAM_PORT,
+  JSON_EXPORTER_PORT,
   KNOWN_CAA_IDENTITIES,
   LETS_ENCRYPT_DIRECTORY,
   LETS_ENCRYPT_STAGING_DIRECTORY,
   PROMETHEUS_PORT,
+  STATS_RELAY_PORT,
   helloPage,
 } from "./edge-view";
 import type {
@@ -65,10 +67,16 @@ export function plannedUdpTrackers(d: Deployment): Deployment["tracker"]["udpTra
 /** What tracker.toml binds. */
 export function trackerListeners(d: Deployment): TrackerListeners {
   const http = d.tracker.httpTrackers;
+  // One socket per IP family, never a dual-stack [::] one: the pinned tracker answers an IPv4 client
+  // seen as ::ffff:a.b.c.d in IPv6 format (ADR 0012; the compose file sets net.ipv6.bindv6only=1 in
+  // its namespace, so [::] is IPv6-only). Behind the proxy and for the API: IPv4 only (Docker
+  // forwards the published 127.0.0.1 ports to the container's IPv4 address; the stats relay uses 127.0.0.1).
+  const families = (port: number) =>
+    (d.hetzner.ipv6 ? [`0.0.0.0:${port}`, `[::]:${port}`] : [`0.0.0.0:${port}`]).map((bindAddress) => ({ port, bindAddress }));
   return {
-    udp: plannedUdpTrackers(d).map((t) => ({ port: t.port, bindAddress: `[::]:${t.port}` })),
-    http: http.map((t) => ({ port: t.port, bindAddress: `[::]:${t.port}` })),
-    api: { port: d.tracker.api.port, bindAddress: `[::]:${d.tracker.api.port}` },
+    udp: plannedUdpTrackers(d).flatMap((t) => families(t.port)),
+    http: http.flatMap((t) => (t.viaProxy ? [{ port: t.port, bindAddress: `0.0.0.0:${t.port}` }] : families(t.port))),
+    api: { port: d.tracker.api.port, bindAddress: `0.0.0.0:${d.tracker.api.port}` },
     healthCheck: { port: HEALTH_CHECK_API_PORT, bindAddress: `127.0.0.1:${HEALTH_CHECK_API_PORT}` },
     onReverseProxy: http.length > 0 && http.every((t) => t.viaProxy),
   };
@@ -206,6 +214,10 @@ function hostBindings(d: Deployment, proxy: PlanProxy, svc: readonly PlannedServ
     ...proxy.hostPorts.map((p) => host(p.protocol, p.port, p.address, `${proxy.title}: ${p.purpose}`)),
     inTracker("tcp", HEALTH_CHECK_API_PORT, "the tracker's health-check API"),
   ];
+  // json_exporter and the stats relay share the tracker's network namespace (ADR 0010).
+  if (optional.prometheus) {
+    fixed.push(inTracker("tcp", JSON_EXPORTER_PORT, "json_exporter (tracker metrics)"), inTracker("tcp", STATS_RELAY_PORT, "the tracker stats relay"));
+  }
   if (optional.grafana) fixed.push(host("tcp", GRAFANA_PORT, "127.0.0.1", "Grafana"));
   if (optional.prometheus) fixed.push(host("tcp", PROMETHEUS_PORT, "127.0.0.1", "Prometheus"));
   if (optional.hello && !proxy.capabilities.staticFiles) fixed.push(host("tcp", HELLO_UPSTREAM_PORT, "127.0.0.1", "the hello-world container"));

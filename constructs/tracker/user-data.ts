@@ -13,7 +13,7 @@ import { helloUpstreamPort, renderCompose } from "./render/compose";
 import { renderGrafanaDatasource } from "./render/grafana";
 import { hostFiles } from "./render/host-files";
 import { BOOTSTRAP_SCRIPT, HELLO_ROOT, NET_TUNING_SCRIPT } from "./render/paths";
-import { renderPrometheusTemplate } from "./render/prometheus";
+import { renderJsonExporterConfig, renderPrometheusConfig } from "./render/prometheus";
 import { renderTrackerToml } from "./render/tracker-toml";
 
 /** Hetzner's user_data limit in bytes (hetznercloud/terraform-provider-hcloud PR #1499). */
@@ -62,9 +62,9 @@ export function renderUserData(input: UserDataInput): UserData {
   const stack: RenderedFile[] = [
     renderCompose(d, ctx, proxy),
     renderTrackerToml(d),
-    ...(optional.prometheus ? [renderPrometheusTemplate(d)] : []),
+    ...(optional.prometheus ? [renderPrometheusConfig(d), renderJsonExporterConfig()] : []),
     ...(optional.grafana ? [renderGrafanaDatasource(d)] : []),
-    ...renderBootstrap(proxy, optional),
+    ...renderBootstrap(proxy, d.tracker.api.port, optional),
   ];
   if (helloUpstreamPort(ctx) !== undefined) stack.push({ path: `${HELLO_ROOT}/index.html`, content: ctx.helloPage!, permissions: "0644" });
   if (ctx.acme.caRootPem !== undefined) stack.push({ path: ctx.acme.caRootPath, content: ctx.acme.caRootPem, permissions: "0644" });

@@ -35,6 +35,17 @@ ln -sfn "../../archive/$name/fullchain1.pem" "$live/fullchain.pem"
 ln -sfn "../../archive/$name/privkey1.pem" "$live/privkey.pem"
 `;
 
+/**
+ * Stand-in for systemctl (there is no systemd in the sandbox): logs its arguments and does what
+ * Debian's nginx.service does for reload-or-restart (ExecReload: nginx -s reload; ExecStart: nginx).
+ */
+const FAKE_SYSTEMCTL = `#!/bin/bash
+set -euo pipefail
+echo "$*" >>"$SANDBOX/systemctl.log"
+[ "$*" = "reload-or-restart nginx.service" ] || { echo "fake systemctl: unsupported: $*" >&2; exit 1; }
+if [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then nginx -s reload; else nginx; fi
+`;
+
 /** Loopback upstreams: echo the request headers as JSON; answer WebSocket upgrades with 101. */
 const ECHO_SERVER = `
 const http = require("node:http");
@@ -87,6 +98,7 @@ function sandbox(options: { failures: number; letsencryptMount: boolean }): Sand
     fs.writeFileSync(target, f.content, { mode: parseInt(f.permissions ?? "0644", 8) });
   }
   fs.writeFileSync(path.join(root, "fakebin/certbot"), FAKE_CERTBOT, { mode: 0o755 });
+  fs.writeFileSync(path.join(root, "fakebin/systemctl"), FAKE_SYSTEMCTL, { mode: 0o755 });
   fs.writeFileSync(path.join(root, "echo.js"), ECHO_SERVER);
   const probe = (label: string, curlArgs: string) => `echo "${label}=$( (curl -s --max-time 3 ${curlArgs} || true) | tr -d '\\n')"`;
   const script = [
@@ -142,6 +154,9 @@ describe("nginx + certbot bootstrap script", () => {
     assert.match(certbotCalls[0], /-d test\.example\.com -d api\.example\.com -d http1\.example\.com -d grafana\.example\.com$/);
     assert.match(run2, /the certificate already names every hostname: certbot skipped/);
     assert.match(run2, /nginx reloaded/);
+    // nginx is only ever started or reloaded through its unit.
+    const systemctl = fs.readFileSync(path.join(root, "systemctl.log"), "utf8").trim().split("\n");
+    assert.ok(systemctl.length >= 2 && systemctl.every((l) => l === "reload-or-restart nginx.service"), systemctl.join("\n"));
 
     // The certificate, the account and the deploy hook live on the volume; /etc/letsencrypt links there.
     const state = path.join(root, "opt/torrust/storage/proxy/nginx-certbot/letsencrypt");

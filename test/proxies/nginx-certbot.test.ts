@@ -103,6 +103,14 @@ describe("nginx + certbot plug-in", () => {
     assert.match(servers[0], /root \/var\/www\/torrust-hello;/);
   });
 
+  it("item 7: logs no request on the API site, whose URLs carry ?token= (nor on the HTTP trackers)", () => {
+    const tls = fileAt(nginxCertbotPlugin.render(edgeContext("nginx-certbot")), P.tlsSite);
+    const blocks = tls.split(/^server \{$/m).slice(1);
+    const block = (host: string) => blocks.find((b) => new RegExp(`server_name ${host.replace(/\./g, "\\.")};`).test(b));
+    assert.match(block("api.example.com") ?? "", /^\s*access_log off;$/m);
+    assert.match(block("http1.example.com") ?? "", /^\s*access_log off;$/m);
+  });
+
   it("listens on IPv4 only when the server has no IPv6", () => {
     const rendering = nginxCertbotPlugin.render(edgeContext("nginx-certbot", { deployment: pebbleDeployment() }));
     assert.doesNotMatch(fileAt(rendering, P.httpSite) + fileAt(rendering, P.tlsSite), /\[::\]/);
@@ -134,7 +142,7 @@ describe("nginx + certbot plug-in", () => {
     assert.match(script, /^readonly STATE_DIR=\/opt\/torrust\/storage\/proxy\/nginx-certbot\/letsencrypt$/m);
     assert.match(script, /ln -sfn "\$STATE_DIR" \/etc\/letsencrypt/);
     assert.match(fileAt(rendering, P.renew), /exec certbot renew --cert-name torrust --non-interactive --no-random-sleep-on-renew --server \S+ "\$@"/);
-    assert.match(fileAt(rendering, P.deployHook), /nginx -t -q\n.*\nnginx -s reload 2>\/dev\/null \|\| nginx/);
+    assert.match(fileAt(rendering, P.deployHook), /nginx -t -q\n.*\nsystemctl reload-or-restart nginx\.service\n/);
     assert.match(fileAt(rendering, P.bootstrapUnit), /ExecStart=\/opt\/torrust\/bin\/nginx-certbot-bootstrap/);
     const modes = Object.fromEntries(rendering.files.map((f) => [f.path, f.permissions]));
     for (const p of [P.bootstrap, P.renew, P.deployHook]) assert.equal(modes[p], "0755");

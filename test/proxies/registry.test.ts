@@ -28,17 +28,17 @@ describe("PROXIES", () => {
       caddy: {
         websocket: true, httpToHttpsRedirect: true, acmeChallenges: ["http-01", "tls-alpn-01"], tlsVersions: ["1.2", "1.3"],
         ipv6Listeners: true, acmeContactEmail: true, postQuantumKeyExchange: true, clientIpInXForwardedFor: true,
-        hstsHeader: true, staticFiles: true, offlineValidator: "caddy validate --adapter caddyfile",
+        hstsHeader: true, lenientClientRequests: true, staticFiles: true, offlineValidator: "caddy validate --adapter caddyfile",
       },
       "nginx-certbot": {
         websocket: true, httpToHttpsRedirect: true, acmeChallenges: ["http-01"], tlsVersions: ["1.2", "1.3"],
         ipv6Listeners: true, acmeContactEmail: true, postQuantumKeyExchange: false, clientIpInXForwardedFor: true,
-        hstsHeader: true, staticFiles: true, offlineValidator: "nginx -t",
+        hstsHeader: true, lenientClientRequests: true, staticFiles: true, offlineValidator: "nginx -t",
       },
       pingoo: {
         websocket: false, httpToHttpsRedirect: false, acmeChallenges: ["tls-alpn-01"], tlsVersions: ["1.3"],
         ipv6Listeners: false, acmeContactEmail: false, postQuantumKeyExchange: true, clientIpInXForwardedFor: true,
-        hstsHeader: false, staticFiles: true,
+        hstsHeader: false, lenientClientRequests: false, staticFiles: true,
       },
     });
   });

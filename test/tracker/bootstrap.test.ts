@@ -7,13 +7,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BOOTSTRAP_SCRIPT, PROMETHEUS_CONFIG, SECRET_FILES, bootstrapScript, proxyBootstrapScript } from "../../constructs/tracker/render";
+import { BOOTSTRAP_SCRIPT, SECRET_FILES, STATS_RELAY_TOKEN_MARK, bootstrapScript, proxyBootstrapScript, statsRelayCaddyfile } from "../../constructs/tracker/render";
 import { SECRETS_ENV } from "../../constructs/tracker/layout";
 import { renderUserData } from "../../constructs/tracker/user-data";
 import { deployment, edge, fixtureProxy } from "./fixtures";
 
 describe("bootstrap.sh (static)", () => {
-  const script = bootstrapScript();
+  const script = bootstrapScript(1212);
 
   it("is a strict bash script that parses", () => {
     assert.equal(script.path, BOOTSTRAP_SCRIPT);
@@ -110,7 +110,7 @@ describe("bootstrap.sh (run against a loop device)", () => {
     assert.match(res.log, /ERROR: volume device \/dev\/disk\/by-id\/scsi-0HC_Volume_0 did not appear within 0 s: check that the volume is attached/);
   });
 
-  it("formats a blank volume, mounts it, creates owned state dirs, secrets and prometheus.yml, then starts everything", () => {
+  it("formats a blank volume, mounts it, creates owned state dirs and per-service secrets, then starts everything", () => {
     const res = bootstrap([device]);
     assert.equal(res.status, 0, res.log);
     assert.match(res.log, /has no filesystem: formatting it ext4/);
@@ -119,18 +119,20 @@ describe("bootstrap.sh (run against a loop device)", () => {
 
     const t = tree();
     for (const line of [
-      "./tracker/etc 1000:1000 750",
-      "./tracker/etc/tracker.toml 1000:1000 640",
-      "./tracker/lib/database 1000:1000 750",
-      "./tracker/log 1000:1000 750",
+      "./tracker/etc 10000:10000 750",
+      "./tracker/etc/tracker.toml 10000:10000 640",
+      "./tracker/lib/database 10000:10000 750",
+      "./tracker/log 10000:10000 750",
       "./grafana/data 472:472 750",
-      "./prometheus/data 65534:65534 750",
-      "./prometheus/config/prometheus.yml 65534:65534 400",
+      "./prometheus/data 10001:10001 750",
       "./secrets 0:0 700",
       "./secrets/tracker-admin-token 0:0 600",
       "./secrets/grafana-admin-password 0:0 600",
       "./secrets/tracker.env 0:0 600",
-      "./secrets/grafana.env 0:0 600",
+      "./secrets/grafana 472:472 500",
+      "./secrets/grafana/admin-password 472:472 400",
+      "./secrets/stats-relay 10003:10003 500",
+      "./secrets/stats-relay/Caddyfile 10003:10003 400",
       "./secrets/secrets.env 0:0 600",
     ]) {
       assert.ok(t.split("\n").includes(line), `${line}\n--- tree:\n${t}`);
@@ -141,9 +143,13 @@ describe("bootstrap.sh (run against a loop device)", () => {
     assert.match(fs.readFileSync(stored(SECRET_FILES.grafanaAdminPassword), "utf8"), /^[0-9a-f]{48}$/);
     assert.equal(fs.readFileSync(stored(SECRET_FILES.trackerEnv), "utf8"), `TORRUST_TRACKER_CONFIG_OVERRIDE_HTTP_API__ACCESS_TOKENS__ADMIN=${token}\n`);
     assert.match(fs.readFileSync(stored(SECRETS_ENV), "utf8"), new RegExp(`^TRACKER_ADMIN_TOKEN=${token}\n`));
-    const prometheus = fs.readFileSync(stored(PROMETHEUS_CONFIG), "utf8");
-    assert.equal(prometheus.split(`"${token}"`).length - 1, 2, "the token in both scrape jobs, quoted");
-    assert.doesNotMatch(prometheus, /__TORRUST_TRACKER_ADMIN_TOKEN__/);
+    // The relay's Caddyfile: every request rewritten to the tracker's stats route with the token.
+    const relay = fs.readFileSync(stored(`${SECRET_FILES.statsRelayDir}/Caddyfile`), "utf8");
+    assert.equal(relay, statsRelayCaddyfile(1212).replace(STATS_RELAY_TOKEN_MARK, token));
+    assert.match(relay, new RegExp(`^\trewrite \\* /api/v1/stats\\?token=${token}$`, "m"));
+    assert.equal(fs.readFileSync(stored(`${SECRET_FILES.grafanaDir}/admin-password`), "utf8"), `${fs.readFileSync(stored(SECRET_FILES.grafanaAdminPassword), "utf8")}\n`);
+    // Nothing world-readable holds a secret (item 7).
+    assert.ok(!t.split("\n").some((l) => /secrets\/\S+ \d+:\d+ \d\d[4-7]$/.test(l)), `no world-readable secret:\n${t}`);
     assert.ok(!res.log.includes(token), "the token is not printed to the cloud-init log");
 
     const calls = fs.readFileSync(path.join(work, "calls.log"), "utf8");

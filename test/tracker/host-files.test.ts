@@ -12,6 +12,9 @@ import {
   UNATTENDED_REBOOT,
   hostFiles,
 } from "../../constructs/tracker/render";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tempDir } from "../helpers/tmp";
 import { deployment } from "./fixtures";
 
 function byPath(d = deployment()) {
@@ -27,6 +30,26 @@ describe("host files", () => {
     assert.match(SSHD_DROP_IN, /^\/etc\/ssh\/sshd_config\.d\/[0-4]\d-/);
     for (const line of ["PermitRootLogin no", "PasswordAuthentication no", "KbdInteractiveAuthentication no"]) {
       assert.ok(settings(f.content).includes(line), line);
+    }
+  });
+
+  it("passes Debian's sshd -t and wins over a later cloud-init drop-in (sshd -T, real OpenSSH 9.2)", () => {
+    const dir = tempDir("sshd-");
+    const conf = path.join(dir, "sshd_config.d");
+    fs.mkdirSync(conf);
+    fs.writeFileSync(path.join(conf, path.basename(SSHD_DROP_IN)), byPath().get(SSHD_DROP_IN)!.content);
+    // What cloud-init writes when ssh_pwauth is on: must lose to ours.
+    fs.writeFileSync(path.join(conf, "50-cloud-init.conf"), "PasswordAuthentication yes\n");
+    const key = path.join(dir, "host_key");
+    assert.equal(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]).status, 0);
+    // Ubuntu's sshd_config starts with this Include.
+    fs.writeFileSync(path.join(dir, "sshd_config"), `Include ${conf}/*.conf\nHostKey ${key}\n`);
+    fs.mkdirSync("/run/sshd", { recursive: true });
+    const t = spawnSync("/usr/sbin/sshd", ["-t", "-f", path.join(dir, "sshd_config")], { encoding: "utf8" });
+    assert.equal(t.status, 0, t.stderr);
+    const effective = spawnSync("/usr/sbin/sshd", ["-T", "-f", path.join(dir, "sshd_config")], { encoding: "utf8" }).stdout;
+    for (const line of ["permitrootlogin no", "passwordauthentication no", "kbdinteractiveauthentication no", "x11forwarding no"]) {
+      assert.match(effective, new RegExp(`^${line}$`, "m"), line);
     }
   });
 
@@ -51,6 +74,9 @@ describe("host files", () => {
       "net.netfilter.nf_conntrack_udp_timeout = 10",
       "net.netfilter.nf_conntrack_udp_timeout_stream = 15",
       "net.core.rps_sock_flow_entries = 32768",
+      // quic-go v0.54.0 (Caddy 2.10.2's HTTP/3) wants 7 MiB UDP buffers.
+      "net.core.rmem_max = 7340032",
+      "net.core.wmem_max = 7340032",
     ]);
   });
 

@@ -289,6 +289,14 @@ describe("TrackerDeployment from the deployment plan (issues 9 and 10)", () => {
     assert.doesNotMatch(toml, /udp_trackers/);
   });
 
+  it("reserves json_exporter's and the stats relay's ports in the tracker's namespace while Prometheus runs", () => {
+    assert.throws(
+      () => build(deployment((d) => (d.tracker.httpTrackers = [{ subdomain: "http1", port: 7979, viaProxy: true }]))),
+      /httpTrackers\[0\]\.port: TCP port 7979 is taken by json_exporter/,
+    );
+    assert.throws(() => build(deployment((d) => (d.tracker.api.port = 7980))), /tracker\.api\.port: TCP port 7980 is taken by the tracker stats relay/);
+  });
+
   it("reserves the proxy's own ports: Caddy's admin 2019 and HTTP/3 443/udp; nginx neither", () => {
     assert.throws(() => build(deployment((d) => (d.tracker.api.port = 2019))), /tracker\.api\.port: TCP port 2019 is taken by Caddy 2\.10\.2: its admin API/);
     assert.throws(

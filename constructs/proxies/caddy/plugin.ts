@@ -3,10 +3,11 @@ import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { ComposeService } from "../../compose/types";
 import type { EdgeContext, ProxyPlugin, ProxyRendering } from "../../edge/types";
 import { PROXY_ETC } from "../../tracker/layout";
+import { CADDY } from "../../versions";
 import { Caddyfile } from "./caddyfile";
 
-/** Pinned image (Docker Hub; 2.10 adds X25519MLKEM768 to the default curves). */
-export const CADDY_IMAGE = "caddy:2.10.2";
+/** Pinned image (Docker Hub; 2.10 adds X25519MLKEM768 to the default curves): constructs/versions/caddy.ts. */
+export const CADDY_IMAGE = CADDY.artifact;
 
 /** Generated files on the host, mounted at the same paths in the container. */
 export const CADDY_PATHS = {
@@ -54,7 +55,7 @@ function render(ctx: EdgeContext): ProxyRendering {
 export const caddyPlugin: ProxyPlugin = {
   kind: "caddy",
   title: "Caddy 2.10.2",
-  version: "2.10.2",
+  version: CADDY.version,
   // Host network: every socket Caddy opens is a host socket.
   hostPorts: [
     { protocol: "tcp", port: 80, address: "*", public: true, purpose: "HTTP: HTTP-01 challenges and the redirect to HTTPS" },
@@ -65,7 +66,7 @@ export const caddyPlugin: ProxyPlugin = {
       port: 2019,
       address: "127.0.0.1",
       public: false,
-      purpose: 'its admin API (caddyserver/caddy v2.10.2 admin.go: DefaultAdminListen = "localhost:2019")',
+      purpose: `its admin API (${CADDY.facts.adminEndpoint.source})`,
     },
   ],
   capabilities: {
@@ -78,6 +79,7 @@ export const caddyPlugin: ProxyPlugin = {
     postQuantumKeyExchange: true,
     clientIpInXForwardedFor: true,
     hstsHeader: true,
+    lenientClientRequests: true,
     staticFiles: true,
     offlineValidator: "caddy validate --adapter caddyfile",
   },

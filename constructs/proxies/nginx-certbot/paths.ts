@@ -19,6 +19,8 @@ export const NGINX_CERTBOT_PATHS = {
   renew: `${BIN}/nginx-certbot-renew`,
   deployHook: "/etc/letsencrypt/renewal-hooks/deploy/torrust-nginx-reload",
   bootstrapUnit: "/etc/systemd/system/torrust-nginx-certbot-bootstrap.service",
+  /** Drop-in ordering the distribution's nginx.service after the data volume (/etc/letsencrypt lives there). */
+  nginxDropIn: "/etc/systemd/system/nginx.service.d/10-torrust-storage.conf",
   /** Drop-in giving the distribution's certbot.service the test CA's bundle. */
   certbotDropIn: "/etc/systemd/system/certbot.service.d/torrust-acme-ca.conf",
 } as const;

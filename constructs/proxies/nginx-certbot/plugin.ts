@@ -2,8 +2,9 @@
 // bootstrap for the first certificate, certbot.timer + a deploy hook for renewals.
 import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { EdgeContext, ProxyPlugin, ProxyRendering } from "../../edge/types";
+import { CERTBOT, NGINX } from "../../versions";
 import { NGINX_CERTBOT_PATHS as P } from "./paths";
-import { BootstrapScript, BootstrapUnit, CertbotCaDropIn, DeployHook, RenewScript } from "./scripts";
+import { BootstrapScript, BootstrapUnit, CertbotCaDropIn, DeployHook, NginxStorageDropIn, RenewScript } from "./scripts";
 import { NginxHttpSite, NginxTlsSite } from "./sites";
 
 const unitName = P.bootstrapUnit.split("/").pop()!;
@@ -21,6 +22,7 @@ function render(ctx: EdgeContext): ProxyRendering {
     { path: P.renew, content: new RenewScript(ctx).render(), permissions: "0755" },
     { path: P.deployHook, content: new DeployHook().render(), permissions: "0755" },
     { path: P.bootstrapUnit, content: new BootstrapUnit(ctx).render(), permissions: "0644" },
+    { path: P.nginxDropIn, content: new NginxStorageDropIn(ctx).render(), permissions: "0644" },
     // The test CA's root itself (ctx.acme.caRootPath) is written by the cloud-config.
     ...(testCa ? [{ path: P.certbotDropIn, content: new CertbotCaDropIn(ctx).render(), permissions: "0644" }] : []),
   ];
@@ -38,7 +40,7 @@ function render(ctx: EdgeContext): ProxyRendering {
 export const nginxCertbotPlugin: ProxyPlugin = {
   kind: "nginx-certbot",
   title: "nginx + certbot",
-  version: "Ubuntu 24.04 packages (nginx 1.24, certbot 2.9.0)",
+  version: `Ubuntu 24.04 packages (nginx ${NGINX.version.replace(/\.0$/, "")}, certbot ${CERTBOT.version})`,
   // The listen directives of sites.ts; nginx 1.24 here has no HTTP/3 (no `listen ... quic`), so no UDP.
   hostPorts: [
     { protocol: "tcp", port: 80, address: "*", public: true, purpose: "HTTP: HTTP-01 challenges (first certificate and every renewal) and the redirect" },
@@ -54,6 +56,7 @@ export const nginxCertbotPlugin: ProxyPlugin = {
     postQuantumKeyExchange: false,
     clientIpInXForwardedFor: true,
     hstsHeader: true,
+    lenientClientRequests: true,
     staticFiles: true,
     offlineValidator: "nginx -t",
   },

@@ -19,11 +19,15 @@ function caBundleLines(ctx: EdgeContext): string[] {
     : [];
 }
 
-/** Start nginx if it is not running, else reload it (no systemd needed). */
+/**
+ * nginx only ever runs under its unit: a bare `nginx` started by a script would run outside
+ * systemd, ignore the unit's ordering on the data volume and be restarted by nothing.
+ */
 const RELOAD_NGINX = [
   "reload_nginx() {",
   "  nginx -t -q",
-  "  if nginx -s reload 2>/dev/null; then log 'nginx reloaded'; else nginx; log 'nginx started'; fi",
+  "  systemctl reload-or-restart nginx.service",
+  "  log 'nginx reloaded (or started) by systemd'",
   "}",
 ];
 
@@ -104,10 +108,9 @@ export class BootstrapScript {
       "  token=$(cat /proc/sys/kernel/random/uuid)",
       "  mkdir -p \"$WEBROOT/.well-known/acme-challenge\"",
       "  echo \"$token\" >\"$WEBROOT/.well-known/acme-challenge/torrust-self-check\"",
-      "  # A few quick tries per name: `nginx -s reload` returns before the new workers serve the site.",
-      "  local try",
+      "  # A few quick tries per name: a reload returns before the new workers serve the site.",
       "  for d in \"${DOMAINS[@]}\"; do",
-      "    for try in 1 2 3 4 5; do",
+      "    for _ in 1 2 3 4 5; do",
       "      [ \"$(curl -fsS --max-time 10 -A torrust-bootstrap \"http://$d/.well-known/acme-challenge/torrust-self-check\" 2>/dev/null)\" = \"$token\" ] && continue 2",
       "      sleep 1",
       "    done",
@@ -187,8 +190,8 @@ export class DeployHook {
       ...provenance(`certbot runs this after renewing ${livePath("fullchain.pem")}: check the config, then reload nginx.`),
       "set -e",
       "nginx -t -q",
-      "# reload prints a notice on stderr, which certbot reports as hook error output; starting shows real errors.",
-      "nginx -s reload 2>/dev/null || nginx",
+      "# Through the unit only: never a second nginx outside systemd.",
+      "systemctl reload-or-restart nginx.service",
       "",
     ].join("\n");
   }
@@ -217,6 +220,24 @@ export class BootstrapUnit {
       "",
       "[Install]",
       "WantedBy=multi-user.target",
+      "",
+    ].join("\n");
+  }
+}
+
+/**
+ * Drop-in for the distribution's nginx.service: /etc/letsencrypt is a link onto the data volume,
+ * which fstab mounts with nofail (no ordering by itself). Without this, nginx may start at boot
+ * before the mount and fail on the missing certificate, or serve from the empty mount point.
+ */
+export class NginxStorageDropIn {
+  constructor(private readonly ctx: EdgeContext) {}
+
+  render(): string {
+    return [
+      ...provenance("nginx.service waits for the data volume that holds /etc/letsencrypt."),
+      "[Unit]",
+      `RequiresMountsFor=${this.ctx.stateDir}`,
       "",
     ].join("\n");
   }

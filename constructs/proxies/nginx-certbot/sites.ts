@@ -108,7 +108,9 @@ export class NginxTlsSite {
       ...(ctx.hsts ? [directive("add_header", "Strict-Transport-Security", HSTS_VALUE, "always")] : []),
       // An access line per announce is ~390 bytes of peer addresses and info_hashes (~135 GB/day at
       // 4,000 announces/s): a privacy and disk cost with no use. Caddy logs nothing by default either.
-      ...(site.role === "http-tracker" ? [directive("access_log", "off")] : []),
+      // The API's URLs carry the admin token (?token=, the only way the pinned tracker accepts it),
+      // which the default combined log format would write to /var/log/nginx (constructs/versions/nginx.ts).
+      ...(site.role === "http-tracker" || site.role === "api" ? [directive("access_log", "off")] : []),
       "",
       acmeLocation,
       this.content(site),

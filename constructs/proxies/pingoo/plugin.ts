@@ -4,10 +4,11 @@ import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { ComposeService } from "../../compose/types";
 import type { EdgeContext, ProxyPlugin, ProxyRendering } from "../../edge/types";
 import { PROXY_ETC } from "../../tracker/layout";
+import { PINGOO } from "../../versions";
 import { PingooConfig } from "./pingoo-config";
 
-/** Pinned image (Docker Hub; tags have no "v"). */
-export const PINGOO_IMAGE = "pingooio/pingoo:0.14.7";
+/** Pinned image (Docker Hub; tags have no "v"): constructs/versions/pingoo.ts. */
+export const PINGOO_IMAGE = PINGOO.artifact;
 
 export const PINGOO_PATHS = {
   dir: `${PROXY_ETC}/pingoo`,
@@ -64,8 +65,8 @@ function render(ctx: EdgeContext): ProxyRendering {
 /** Pingoo 0.14.7 (Docker image). Refused with Grafana Live: it strips the WebSocket Upgrade header. */
 export const pingooPlugin: ProxyPlugin = {
   kind: "pingoo",
-  title: "Pingoo 0.14.7",
-  version: "0.14.7",
+  title: `Pingoo ${PINGOO.version}`,
+  version: PINGOO.version,
   // The one listener of pingoo-config.ts: 443 only (TLS-ALPN-01 and HTTPS; no HTTP listener to redirect from).
   hostPorts: [{ protocol: "tcp", port: 443, address: "*", public: true, purpose: "HTTPS and TLS-ALPN-01" }],
   capabilities: {
@@ -78,6 +79,7 @@ export const pingooPlugin: ProxyPlugin = {
     postQuantumKeyExchange: true,
     clientIpInXForwardedFor: true,
     hstsHeader: false,
+    lenientClientRequests: false,
     staticFiles: true,
   },
   notes: {
@@ -86,6 +88,9 @@ export const pingooPlugin: ProxyPlugin = {
     acmeChallenges: "validates with TLS-ALPN-01 only, so :443 must reach it directly",
     tlsVersions: "is built with TLS 1.3 only",
     hstsHeader: "its config has no key for response headers",
+    lenientClientRequests:
+      "answers 403 to a request with an empty User-Agent and 404 to a Host header with the port (name:443) " +
+      `(${PINGOO.facts.emptyUserAgentBlocked.source}; ${PINGOO.facts.hostWithPortNotRouted.source})`,
     ipv6Listeners: "listener addresses must be IP literals and [::] does not parse",
     acmeContactEmail: "creates its ACME account without a contact: its config has no email key",
     offlineValidator: "has no validate command: the generated pingoo.yml is checked against a schema of its source",

@@ -1,5 +1,5 @@
 // The first-boot scripts. bootstrap.sh mounts the data volume, creates the state directories,
-// generates the secrets on the server, renders prometheus.yml, tunes the host, starts the compose
+// generates the secrets on the server (and the per-service copies), tunes the host, starts the compose
 // project and runs the proxy's commands. Idempotent: an operator may re-run it at any time.
 import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { ProxyRendering } from "../../edge/types";
@@ -11,16 +11,14 @@ import {
   GENERATOR,
   GRAFANA_DATA,
   NET_TUNING_SCRIPT,
-  PROMETHEUS_CONFIG,
   PROMETHEUS_DATA,
-  PROMETHEUS_TEMPLATE,
   PROXY_BOOTSTRAP_SCRIPT,
   SECRET_FILES,
   TRACKER_STATE,
   TRACKER_TOML_SOURCE,
   VOLUME_DEVICE_FILE,
 } from "./paths";
-import { ADMIN_TOKEN_PLACEHOLDER } from "./prometheus";
+import { STATS_RELAY_TOKEN_MARK, statsRelayCaddyfile } from "./prometheus";
 
 /** How long bootstrap waits for the volume device to appear, in seconds (env TORRUST_VOLUME_WAIT_SECONDS overrides). */
 export const VOLUME_WAIT_SECONDS = 300;
@@ -43,7 +41,7 @@ export interface BootstrapServices {
 const ALL_SERVICES: BootstrapServices = { grafana: true, prometheus: true };
 
 /** bootstrap.sh. Its only input is the volume device, given as the first argument (runcmd). */
-export function bootstrapScript(services: BootstrapServices = ALL_SERVICES): RenderedFile {
+export function bootstrapScript(apiPort: number, services: BootstrapServices = ALL_SERVICES): RenderedFile {
   const t = CONTAINER_UIDS.tracker;
   const grafana = (...l: string[]) => (services.grafana ? l : []);
   const prometheus = (...l: string[]) => (services.prometheus ? l : []);
@@ -97,9 +95,7 @@ export function bootstrapScript(services: BootstrapServices = ALL_SERVICES): Ren
     "# 2. State directories, owned by the container users.",
     `install -d -m 0750 -o ${t} -g ${t} ${[`${TRACKER_STATE}/etc`, `${TRACKER_STATE}/lib`, `${TRACKER_STATE}/lib/database`, `${TRACKER_STATE}/log`].map(q).join(" ")}`,
     ...grafana(`install -d -m 0750 -o ${CONTAINER_UIDS.grafana} -g ${CONTAINER_UIDS.grafana} ${q(GRAFANA_DATA)}`),
-    ...prometheus(
-      `install -d -m 0750 -o ${CONTAINER_UIDS.prometheus} -g ${CONTAINER_UIDS.prometheus} ${q(PROMETHEUS_DATA)} ${q(PROMETHEUS_CONFIG.replace(/\/[^/]+$/, ""))}`,
-    ),
+    ...prometheus(`install -d -m 0750 -o ${CONTAINER_UIDS.prometheus} -g ${CONTAINER_UIDS.prometheus} ${q(PROMETHEUS_DATA)}`),
     `install -d -m 0755 ${q(PROXY_STATE)}`,
     `install -d -m 0700 -o root -g root ${q(SECRETS)}`,
     "",
@@ -115,22 +111,27 @@ export function bootstrapScript(services: BootstrapServices = ALL_SERVICES): Ren
     `token=$(cat ${q(SECRET_FILES.trackerAdminToken)})`,
     ...grafana(`password=$(cat ${q(SECRET_FILES.grafanaAdminPassword)})`),
     `printf 'TORRUST_TRACKER_CONFIG_OVERRIDE_HTTP_API__ACCESS_TOKENS__ADMIN=%s\\n' "$token" | secret_file ${q(SECRET_FILES.trackerEnv)}`,
-    ...grafana(`printf 'GF_SECURITY_ADMIN_PASSWORD=%s\\n' "$password" | secret_file ${q(SECRET_FILES.grafanaEnv)}`),
+    // Per-service copies, each in a folder only that service's uid reads (mounted read-only).
+    ...grafana(
+      "# The admin password file for Grafana (GF_SECURITY_ADMIN_PASSWORD__FILE): its uid only.",
+      `install -d -m 0500 -o ${CONTAINER_UIDS.grafana} -g ${CONTAINER_UIDS.grafana} ${q(SECRET_FILES.grafanaDir)}`,
+      `printf '%s\\n' "$password" | secret_file ${q(`${SECRET_FILES.grafanaDir}/admin-password`)}`,
+      `chown ${owner(CONTAINER_UIDS.grafana)} ${q(`${SECRET_FILES.grafanaDir}/admin-password`)} && chmod 0400 ${q(`${SECRET_FILES.grafanaDir}/admin-password`)}`,
+    ),
+    ...prometheus(
+      "# The metrics relay's Caddyfile with the token (ADR 0010): its uid only.",
+      `install -d -m 0500 -o ${CONTAINER_UIDS.statsRelay} -g ${CONTAINER_UIDS.statsRelay} ${q(SECRET_FILES.statsRelayDir)}`,
+      `relay=${q(statsRelayCaddyfile(apiPort))}`,
+      `printf '%s' "\${relay//${STATS_RELAY_TOKEN_MARK}/$token}" | secret_file ${q(`${SECRET_FILES.statsRelayDir}/Caddyfile`)}`,
+      `chown ${owner(CONTAINER_UIDS.statsRelay)} ${q(`${SECRET_FILES.statsRelayDir}/Caddyfile`)} && chmod 0400 ${q(`${SECRET_FILES.statsRelayDir}/Caddyfile`)}`,
+    ),
     "# For operators and verification scripts: sudo cat or source it.",
     services.grafana
       ? `printf 'TRACKER_ADMIN_TOKEN=%s\\nGRAFANA_ADMIN_USER=admin\\nGRAFANA_ADMIN_PASSWORD=%s\\n' "$token" "$password" | secret_file ${q(SECRETS_ENV)}`
       : `printf 'TRACKER_ADMIN_TOKEN=%s\\n' "$token" | secret_file ${q(SECRETS_ENV)}`,
     "",
-    services.prometheus
-      ? "# 4. Configuration onto the volume: tracker.toml, and prometheus.yml with the token (0400, prometheus user)."
-      : "# 4. Configuration onto the volume: tracker.toml.",
+    "# 4. Configuration onto the volume: tracker.toml (its uid only).",
     `install -m 0640 -o ${t} -g ${t} ${q(TRACKER_TOML_SOURCE)} ${q(`${TRACKER_STATE}/etc/tracker.toml`)}`,
-    ...prometheus(
-      `tmpl=$(cat ${q(PROMETHEUS_TEMPLATE)})`,
-      `printf '%s\\n' "\${tmpl//${ADMIN_TOKEN_PLACEHOLDER}/$token}" | secret_file ${q(PROMETHEUS_CONFIG)}`,
-      `chown ${owner(CONTAINER_UIDS.prometheus)} ${q(PROMETHEUS_CONFIG)}`,
-      `chmod 0400 ${q(PROMETHEUS_CONFIG)}`,
-    ),
     'log "configuration written"',
     "",
     "# 5. Host tuning: conntrack for UDP load, RPS, SSH hardening.",
@@ -172,7 +173,7 @@ export function proxyBootstrapScript(proxy: Pick<ProxyRendering, "bootstrap">): 
 }
 
 /** Both scripts. */
-export function renderBootstrap(proxy: Pick<ProxyRendering, "bootstrap">, services: BootstrapServices = ALL_SERVICES): RenderedFile[] {
+export function renderBootstrap(proxy: Pick<ProxyRendering, "bootstrap">, apiPort: number, services: BootstrapServices = ALL_SERVICES): RenderedFile[] {
   const proxyScript = proxyBootstrapScript(proxy);
-  return proxyScript ? [bootstrapScript(services), proxyScript] : [bootstrapScript(services)];
+  return proxyScript ? [bootstrapScript(apiPort, services), proxyScript] : [bootstrapScript(apiPort, services)];
 }

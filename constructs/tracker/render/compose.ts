@@ -10,23 +10,29 @@ import { optionalServices, trackerPublishedPorts } from "../../plan/plan";
 import type { EdgeContext, ProxyRendering } from "../../edge/types";
 import { COMPOSE_FILE } from "../layout";
 import { PROMETHEUS_PORT, PROMETHEUS_SERVICE } from "./grafana";
+import { BUSYBOX, CADDY, GRAFANA, JSON_EXPORTER, PROMETHEUS, TRACKER } from "../../versions";
 import {
   COMPOSE_PROJECT,
+  CONTAINER_SECRETS,
   CONTAINER_UIDS,
   GENERATOR,
   GRAFANA_DATA,
   GRAFANA_PROVISIONING,
   HELLO_ROOT,
-  PROMETHEUS_CONFIG,
+  JSON_EXPORTER_CONFIG,
+  JSON_EXPORTER_ETC,
   PROMETHEUS_DATA,
+  PROMETHEUS_ETC,
   SECRET_FILES,
   TRACKER_CONTAINER,
   TRACKER_STATE,
 } from "./paths";
-import { TRACKER_SERVICE } from "./prometheus";
+import { JSON_EXPORTER_PORT, JSON_EXPORTER_SERVICE, STATS_RELAY_SERVICE, TRACKER_SERVICE } from "./prometheus";
+import { TRACKER_SYSCTLS } from "./tracker-toml";
 
 /** Pinned image of the static hello container (busybox httpd). */
-export const HELLO_IMAGE = "busybox:1.37.0";
+export const HELLO_IMAGE = BUSYBOX.artifact;
+const uidGid = (uid: number) => `${uid}:${uid}`;
 /** ULA subnet of the compose network when IPv6 is on (torrust-tracker-demo docs/docker-ipv6.md). */
 export const COMPOSE_IPV6_SUBNET = "fd01:db8:1::/64";
 /** json-file log rotation of every service (deployer defaults). */
@@ -49,9 +55,11 @@ export function trackerService(d: Deployment): ComposeService {
     image: d.tracker.image,
     container_name: TRACKER_SERVICE,
     restart: "unless-stopped",
+    // Namespaced (net.*): only the tracker's network namespace, shared by json_exporter and the relay.
+    ...(d.hetzner.ipv6 ? { sysctls: { ...TRACKER_SYSCTLS } } : {}),
     ports,
     environment: {
-      TORRUST_TRACKER_CONFIG_TOML_PATH: TRACKER_CONTAINER.toml,
+      [TRACKER.facts.configTomlPathEnv.value]: TRACKER_CONTAINER.toml,
       // Mandatory: without it the entrypoint exits or installs its default config.
       TORRUST_TRACKER_CONFIG_OVERRIDE_CORE__DATABASE__DRIVER: "sqlite3",
       USER_ID: String(CONTAINER_UIDS.tracker),
@@ -72,16 +80,18 @@ export function prometheusService(d: Deployment): ComposeService {
     image: d.prometheus.image,
     container_name: PROMETHEUS_SERVICE,
     restart: "unless-stopped",
+    user: uidGid(CONTAINER_UIDS.prometheus),
     command: [
-      "--config.file=/etc/prometheus/prometheus.yml",
-      "--storage.tsdb.path=/prometheus",
+      `--config.file=${PROMETHEUS.facts.configDir.value}/prometheus.yml`,
+      `--storage.tsdb.path=${PROMETHEUS.facts.dataDir.value}`,
       `--storage.tsdb.retention.time=${d.prometheus.retentionDays}d`,
     ],
     ports: [loopback(PROMETHEUS_PORT)],
-    volumes: [`${PROMETHEUS_CONFIG}:/etc/prometheus/prometheus.yml:ro`, `${PROMETHEUS_DATA}:/prometheus`],
-    depends_on: { [TRACKER_SERVICE]: { condition: "service_started" } },
+    // The folder, not the file: a file bind mount keeps the old inode when the file is replaced.
+    volumes: [`${PROMETHEUS_ETC}:${PROMETHEUS.facts.configDir.value}:ro`, `${PROMETHEUS_DATA}:${PROMETHEUS.facts.dataDir.value}`],
+    depends_on: { [JSON_EXPORTER_SERVICE]: { condition: "service_started" } },
     healthcheck: {
-      test: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${PROMETHEUS_PORT}/-/healthy`],
+      test: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${PROMETHEUS_PORT}${PROMETHEUS.facts.healthPath.value}`],
       interval: "30s",
       timeout: "5s",
       retries: 3,
@@ -98,6 +108,8 @@ export function grafanaService(d: Deployment, ctx: EdgeContext): ComposeService 
     GF_SERVER_DOMAIN: host,
     GF_SERVER_ENFORCE_DOMAIN: "true",
     GF_SECURITY_ADMIN_USER: "admin",
+    // The image's entrypoint reads the file (constructs/versions/grafana.ts): docker inspect shows the path only.
+    [`${GRAFANA.facts.adminPasswordEnv.value}${GRAFANA.facts.envFileSuffix.value}`]: CONTAINER_SECRETS.grafanaPasswordFile,
     GF_SECURITY_COOKIE_SECURE: "true",
     GF_SECURITY_COOKIE_SAMESITE: "strict",
     GF_AUTH_ANONYMOUS_HIDE_VERSION: "true",
@@ -113,9 +125,12 @@ export function grafanaService(d: Deployment, ctx: EdgeContext): ComposeService 
     restart: "unless-stopped",
     ports: [loopback(GRAFANA_PORT)],
     environment,
-    // GF_SECURITY_ADMIN_PASSWORD, generated on the server (applied on the first start only).
-    env_file: [SECRET_FILES.grafanaEnv],
-    volumes: [`${GRAFANA_DATA}:/var/lib/grafana`, `${GRAFANA_PROVISIONING}:/etc/grafana/provisioning:ro`],
+    // The admin password, generated on the server (applied on the first start only).
+    volumes: [
+      `${GRAFANA_DATA}:${GRAFANA.facts.dataDir.value}`,
+      `${GRAFANA_PROVISIONING}:${GRAFANA.facts.provisioningDir.value}:ro`,
+      `${SECRET_FILES.grafanaDir}:${CONTAINER_SECRETS.grafanaDir}:ro`,
+    ],
     depends_on: { [PROMETHEUS_SERVICE]: { condition: "service_healthy" } },
     logging: logging(),
   };
@@ -133,10 +148,43 @@ export function helloService(port: number): ComposeService {
     image: HELLO_IMAGE,
     container_name: "hello",
     restart: "unless-stopped",
-    user: `${CONTAINER_UIDS.hello}:${CONTAINER_UIDS.hello}`,
+    user: uidGid(CONTAINER_UIDS.hello),
     command: ["httpd", "-f", "-p", `127.0.0.1:${port}`, "-h", "/www"],
     network_mode: "host",
     volumes: [`${HELLO_ROOT}:/www:ro`],
+    logging: logging(),
+  };
+}
+
+/** json_exporter in the tracker's network namespace: Prometheus reaches it as tracker:7979, it reaches the relay on 127.0.0.1. */
+export function jsonExporterService(): ComposeService {
+  return {
+    image: JSON_EXPORTER.artifact,
+    container_name: JSON_EXPORTER_SERVICE,
+    restart: "unless-stopped",
+    user: uidGid(CONTAINER_UIDS.jsonExporter),
+    command: [`${JSON_EXPORTER.facts.configFlag.value}=${JSON_EXPORTER_CONFIG}`, `--web.listen-address=:${JSON_EXPORTER_PORT}`],
+    network_mode: `service:${TRACKER_SERVICE}`,
+    volumes: [`${JSON_EXPORTER_ETC}:${JSON_EXPORTER_ETC}:ro`],
+    depends_on: { [TRACKER_SERVICE]: { condition: "service_started" }, [STATS_RELAY_SERVICE]: { condition: "service_started" } },
+    logging: logging(),
+  };
+}
+
+/**
+ * The stats relay: Caddy's reverse proxy on 127.0.0.1 of the tracker's namespace, the only process
+ * that holds the admin token (its Caddyfile, 0400, its uid).
+ */
+export function statsRelayService(): ComposeService {
+  return {
+    image: CADDY.artifact,
+    container_name: STATS_RELAY_SERVICE,
+    restart: "unless-stopped",
+    user: uidGid(CONTAINER_UIDS.statsRelay),
+    command: ["caddy", "run", "--config", CONTAINER_SECRETS.statsRelayConf, "--adapter", "caddyfile"],
+    network_mode: `service:${TRACKER_SERVICE}`,
+    volumes: [`${SECRET_FILES.statsRelayDir}:${CONTAINER_SECRETS.statsRelayDir}:ro`],
+    depends_on: { [TRACKER_SERVICE]: { condition: "service_started" } },
     logging: logging(),
   };
 }
@@ -145,7 +193,12 @@ export function helloService(port: number): ComposeService {
 export function composeProject(d: Deployment, ctx: EdgeContext, proxy: Pick<ProxyRendering, "composeServices">): ComposeProject {
   const optional = optionalServices(d);
   const own: Record<string, ComposeService> = { [TRACKER_SERVICE]: trackerService(d) };
-  if (optional.prometheus) own[PROMETHEUS_SERVICE] = prometheusService(d);
+  // Metrics: Prometheus, and in the tracker's namespace json_exporter and the token-holding relay (ADR 0010).
+  if (optional.prometheus) {
+    own[PROMETHEUS_SERVICE] = prometheusService(d);
+    own[JSON_EXPORTER_SERVICE] = jsonExporterService();
+    own[STATS_RELAY_SERVICE] = statsRelayService();
+  }
   if (optional.grafana) own.grafana = grafanaService(d, ctx);
   const helloPort = helloUpstreamPort(ctx);
   if (helloPort !== undefined) own.hello = helloService(helloPort);

@@ -14,12 +14,15 @@ export const TRACKER_CONTAINER = {
   sqlite: "/var/lib/torrust/tracker/database/sqlite3.db",
 } as const;
 
-/** prometheus.yml with a token placeholder; bootstrap renders PROMETHEUS_CONFIG from it. */
-export const PROMETHEUS_TEMPLATE = `${ETC}/prometheus/prometheus.yml.tmpl`;
+/** prometheus.yml (no secret in it): its folder is mounted, so a rewritten file is seen. */
+export const PROMETHEUS_ETC = `${ETC}/prometheus`;
+export const PROMETHEUS_CONFIG = `${PROMETHEUS_ETC}/prometheus.yml`;
 export const PROMETHEUS_STATE = `${STORAGE}/prometheus`;
-/** Rendered prometheus.yml (holds the admin token): owned by the container user, mode 0400. */
-export const PROMETHEUS_CONFIG = `${PROMETHEUS_STATE}/config/prometheus.yml`;
 export const PROMETHEUS_DATA = `${PROMETHEUS_STATE}/data`;
+
+/** json_exporter's config (series mapping; no secret in it), folder mounted. */
+export const JSON_EXPORTER_ETC = `${ETC}/json-exporter`;
+export const JSON_EXPORTER_CONFIG = `${JSON_EXPORTER_ETC}/config.yml`;
 
 /** Grafana provisioning (mounted read-only). */
 export const GRAFANA_PROVISIONING = `${ETC}/grafana/provisioning`;
@@ -35,8 +38,18 @@ export const SECRET_FILES = {
   grafanaAdminPassword: `${SECRETS}/grafana-admin-password`,
   /** env_file of the tracker service: the admin token override only. */
   trackerEnv: `${SECRETS}/tracker.env`,
-  /** env_file of the grafana service: the admin password only. */
-  grafanaEnv: `${SECRETS}/grafana.env`,
+  /** Folder mounted into Grafana (0500, Grafana's uid): the password file GF_SECURITY_ADMIN_PASSWORD__FILE names. */
+  grafanaDir: `${SECRETS}/grafana`,
+  /** Folder mounted into the stats relay (0500, its uid): its Caddyfile with the token. */
+  statsRelayDir: `${SECRETS}/stats-relay`,
+} as const;
+
+/** Where the per-service secret folders appear inside their containers. */
+export const CONTAINER_SECRETS = {
+  grafanaPasswordFile: "/run/secrets/grafana/admin-password",
+  grafanaDir: "/run/secrets/grafana",
+  statsRelayDir: "/run/secrets/stats-relay",
+  statsRelayConf: "/run/secrets/stats-relay/Caddyfile",
 } as const;
 
 /** Generated scripts. */
@@ -46,16 +59,19 @@ export const NET_TUNING_SCRIPT = `${BIN}/net-tuning.sh`;
 /** Where bootstrap remembers the volume device it was given, for re-runs without an argument. */
 export const VOLUME_DEVICE_FILE = `${ETC}/volume-device`;
 
-/** Numeric ids the containers run as (owners of their directories on the volume). */
+/**
+ * Numeric ids the containers run as (owners of their files on the volume). Each service has its
+ * own, none is a host account: the admin user cloud-init creates is 1000, system users are below
+ * 1000 and 65534 is the host's nobody. The tracker's entrypoint needs USER_ID >= 1000.
+ */
 export const CONTAINER_UIDS = {
-  /** USER_ID of the tracker image's entrypoint (deployer value). */
-  tracker: 1000,
-  /** grafana/grafana. */
+  tracker: 10000,
+  prometheus: 10001,
+  jsonExporter: 10002,
+  statsRelay: 10003,
+  hello: 10004,
+  /** grafana/grafana's own user (GF_UID); files under /usr/share/grafana expect it. */
   grafana: 472,
-  /** prom/prometheus runs as nobody. */
-  prometheus: 65534,
-  /** busybox httpd of the hello container. */
-  hello: 65534,
 } as const;
 
 /** The compose project name. */

@@ -19,6 +19,14 @@ export function onReverseProxy(d: Deployment): boolean {
   return trackerListeners(d).onReverseProxy;
 }
 
+/**
+ * The tracker's network namespace is IPv6-only for [::] sockets: v3.0.0 sets no IPV6_V6ONLY itself
+ * and answers in the format of the socket address it sees (an IPv4 client on a dual-stack socket is
+ * ::ffff:a.b.c.d and gets IPv6 peers: torrust/torrust-tracker#1368). The binds that go with it come
+ * from the plan (trackerListeners, one socket per family); ADR 0012.
+ */
+export const TRACKER_SYSCTLS = { "net.ipv6.bindv6only": 1 } as const;
+
 /** The tracker configuration as data. */
 export function trackerConfig(d: Deployment): TomlTable {
   const listen = trackerListeners(d);

@@ -45,9 +45,9 @@ mountpoint -q /opt/torrust/storage || die "/opt/torrust/storage is not mounted"
 log "volume mounted at /opt/torrust/storage"
 
 # 2. State directories, owned by the container users.
-install -d -m 0750 -o 1000 -g 1000 /opt/torrust/storage/tracker/etc /opt/torrust/storage/tracker/lib /opt/torrust/storage/tracker/lib/database /opt/torrust/storage/tracker/log
+install -d -m 0750 -o 10000 -g 10000 /opt/torrust/storage/tracker/etc /opt/torrust/storage/tracker/lib /opt/torrust/storage/tracker/lib/database /opt/torrust/storage/tracker/log
 install -d -m 0750 -o 472 -g 472 /opt/torrust/storage/grafana/data
-install -d -m 0750 -o 65534 -g 65534 /opt/torrust/storage/prometheus/data /opt/torrust/storage/prometheus/config
+install -d -m 0750 -o 10001 -g 10001 /opt/torrust/storage/prometheus/data
 install -d -m 0755 /opt/torrust/storage/proxy
 install -d -m 0700 -o root -g root /opt/torrust/storage/secrets
 
@@ -63,16 +63,31 @@ new_secret /opt/torrust/storage/secrets/grafana-admin-password 24
 token=$(cat /opt/torrust/storage/secrets/tracker-admin-token)
 password=$(cat /opt/torrust/storage/secrets/grafana-admin-password)
 printf 'TORRUST_TRACKER_CONFIG_OVERRIDE_HTTP_API__ACCESS_TOKENS__ADMIN=%s\n' "$token" | secret_file /opt/torrust/storage/secrets/tracker.env
-printf 'GF_SECURITY_ADMIN_PASSWORD=%s\n' "$password" | secret_file /opt/torrust/storage/secrets/grafana.env
+# The admin password file for Grafana (GF_SECURITY_ADMIN_PASSWORD__FILE): its uid only.
+install -d -m 0500 -o 472 -g 472 /opt/torrust/storage/secrets/grafana
+printf '%s\n' "$password" | secret_file /opt/torrust/storage/secrets/grafana/admin-password
+chown 472:472 /opt/torrust/storage/secrets/grafana/admin-password && chmod 0400 /opt/torrust/storage/secrets/grafana/admin-password
+# The metrics relay's Caddyfile with the token (ADR 0010): its uid only.
+install -d -m 0500 -o 10003 -g 10003 /opt/torrust/storage/secrets/stats-relay
+relay='{
+	admin off
+	persist_config off
+	auto_https off
+	storage file_system /tmp/caddy
+}
+
+http://127.0.0.1:7980 {
+	rewrite * /api/v1/stats?token=@TOKEN@
+	reverse_proxy 127.0.0.1:1212
+}
+'
+printf '%s' "${relay//@TOKEN@/$token}" | secret_file /opt/torrust/storage/secrets/stats-relay/Caddyfile
+chown 10003:10003 /opt/torrust/storage/secrets/stats-relay/Caddyfile && chmod 0400 /opt/torrust/storage/secrets/stats-relay/Caddyfile
 # For operators and verification scripts: sudo cat or source it.
 printf 'TRACKER_ADMIN_TOKEN=%s\nGRAFANA_ADMIN_USER=admin\nGRAFANA_ADMIN_PASSWORD=%s\n' "$token" "$password" | secret_file /opt/torrust/storage/secrets/secrets.env
 
-# 4. Configuration onto the volume: tracker.toml, and prometheus.yml with the token (0400, prometheus user).
-install -m 0640 -o 1000 -g 1000 /opt/torrust/etc/tracker/tracker.toml /opt/torrust/storage/tracker/etc/tracker.toml
-tmpl=$(cat /opt/torrust/etc/prometheus/prometheus.yml.tmpl)
-printf '%s\n' "${tmpl//__TORRUST_TRACKER_ADMIN_TOKEN__/$token}" | secret_file /opt/torrust/storage/prometheus/config/prometheus.yml
-chown 65534:65534 /opt/torrust/storage/prometheus/config/prometheus.yml
-chmod 0400 /opt/torrust/storage/prometheus/config/prometheus.yml
+# 4. Configuration onto the volume: tracker.toml (its uid only).
+install -m 0640 -o 10000 -g 10000 /opt/torrust/etc/tracker/tracker.toml /opt/torrust/storage/tracker/etc/tracker.toml
 log "configuration written"
 
 # 5. Host tuning: conntrack for UDP load, RPS, SSH hardening.
