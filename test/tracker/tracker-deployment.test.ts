@@ -289,6 +289,13 @@ describe("TrackerDeployment from the deployment plan (issues 9 and 10)", () => {
     assert.doesNotMatch(toml, /udp_trackers/);
   });
 
+  it("warns at synth for a tracker tag whose facts were not reviewed, naming the reviewed tag; none for the pinned ones", () => {
+    const warningsOf = (stack: TerraformStack) => stack.node.findAll().flatMap((c) => c.node.metadata).map((m) => String(m.data));
+    const { stack } = build(deployment((d) => (d.tracker.image = "torrust/tracker:v3.1.0")));
+    assert.ok(warningsOf(stack).some((w) => /tracker\.image is torrust\/tracker:v3\.1\.0, .*Reviewed tags: torrust\/tracker:v3\.0\.0\./.test(w)), warningsOf(stack).join("\n"));
+    assert.ok(!warningsOf(build(deployment()).stack).some((w) => /Reviewed tags/.test(w)));
+  });
+
   it("reserves json_exporter's and the stats relay's ports in the tracker's namespace while Prometheus runs", () => {
     assert.throws(
       () => build(deployment((d) => (d.tracker.httpTrackers = [{ subdomain: "http1", port: 7979, viaProxy: true }]))),
