@@ -2,6 +2,7 @@
 // generated CLI config, no `direct` installation), the credentials are dummies in the formats the
 // providers check, and every API endpoint is a closed port on 127.0.0.1.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -82,8 +83,10 @@ export class OfflineTofu {
       linkOrCopy(binary, executable);
       return { ...p, address, executable, standIn: build.standIn };
     });
-    const cliConfig = path.join(dir, "tofurc");
-    writeIfChanged(cliConfig, renderCliConfig(mirrorDir, mirrored.map((p) => p.address)));
+    const text = renderCliConfig(mirrorDir, mirrored.map((p) => p.address));
+    // One file per provider set: a run for another set (schema:hcloud) never rewrites this one.
+    const cliConfig = path.join(dir, `tofurc-${createHash("sha256").update(text).digest("hex").slice(0, 12)}`);
+    writeIfChanged(cliConfig, text);
     return new OfflineTofu(tofu, cliConfig, mirrored);
   }
 
