@@ -83,13 +83,17 @@ export function formatPath(p: readonly (string | number)[]): string {
   return p.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
 }
 
-/** Top-level attributes whose value differs (an unknown new value counts as a change). */
+/**
+ * Top-level attributes whose known value differs; when none does, those that become "known after
+ * apply" (otherwise a provider's computed timestamps, e.g. Cloudflare's modified_on, hide the change).
+ */
 export function changedPaths(before: unknown, after: unknown, afterUnknown: unknown): string[] {
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
   const u = (afterUnknown ?? {}) as Record<string, unknown>;
-  const keys = new Set([...Object.keys(b), ...Object.keys(a), ...Object.keys(u)]);
-  return [...keys].filter((k) => containsTrue(u[k]) || JSON.stringify(b[k] ?? null) !== JSON.stringify(a[k] ?? null)).sort();
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a), ...Object.keys(u)])].sort();
+  const known = keys.filter((k) => !containsTrue(u[k]) && JSON.stringify(b[k] ?? null) !== JSON.stringify(a[k] ?? null));
+  return known.length > 0 ? known : keys.filter((k) => containsTrue(u[k]));
 }
 
 function containsTrue(v: unknown): boolean {

@@ -50,8 +50,10 @@ function print(p: StackPlan, against: string | undefined): void {
   if (against) {
     const kept = p.verdicts.filter((v) => v.verdict === "kept").map((v) => p.paths.get(v.address) ?? v.address);
     wrap(kept.join(", "), 100).forEach((line, i) => console.log(`  ${(i === 0 ? "kept" : "").padEnd(width)}  ${line}`));
-    const cf = p.verdicts.filter((v) => v.type.startsWith("cloudflare_") && v.verdict === "replaced");
-    if (cf.length > 0 && p.standIns.length > 0) console.log("  (Cloudflare replacements are decided by the stand-in's RequiresReplace facts of 5.14.0, not by the real provider.)");
+    const cf = p.verdicts.filter((v) => v.type.startsWith("cloudflare_") && (v.verdict === "replaced" || v.verdict === "changed in place"));
+    if (cf.length > 0 && p.standIns.length > 0) {
+      console.log("  (Cloudflare: in place or replaced is decided by the stand-in's RequiresReplace facts of 5.14.0, not by the real provider.)");
+    }
     const server = p.verdicts.find((v) => v.type === "hcloud_server" && (v.verdict === "replaced" || v.verdict === "destroyed"));
     if (server) {
       const kept = (type: string) => p.verdicts.some((v) => v.type === type && v.verdict === "kept");
@@ -106,7 +108,8 @@ function detail(p: StackPlan, v: ResourceVerdict): string {
           return `rule (${diff.join(" ") || "descriptions"})`;
         }
         const scalar = (x: unknown) => x === null || ["string", "number", "boolean"].includes(typeof x);
-        return scalar(b[attr]) && scalar(a[attr]) ? `${attr} ${b[attr]} → ${a[attr] ?? "(known after apply)"}` : attr;
+        const unknown = (v.change.after_unknown as Record<string, unknown> | undefined)?.[attr] === true;
+        return scalar(b[attr]) && (unknown || scalar(a[attr])) ? `${attr} ${b[attr]} → ${unknown ? "(known after apply)" : a[attr]}` : attr;
       })
       .join(", ")}`;
   }

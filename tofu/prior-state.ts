@@ -162,6 +162,9 @@ export class Placeholders {
         const d = after.data as { flags: unknown; tag: string; value: string };
         return `${d.flags} ${d.tag} "${d.value}"`;
       }
+      // Cloudflare omits a record's comment/tags timestamps when it has no comment/tags.
+      if (this.rc.type === "cloudflare_dns_record" && name === "comment_modified_on" && after.comment == null) return null;
+      if (this.rc.type === "cloudflare_dns_record" && name === "tags_modified_on" && !(after.tags as unknown[] | undefined)?.length) return null;
       if (name.endsWith("_on") || name.endsWith("_at")) return "2026-01-01T00:00:00Z";
       return `placeholder-${name}`;
     }

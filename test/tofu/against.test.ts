@@ -98,6 +98,20 @@ describe("plan --against an older deployment (fabricated prior state, -refresh=f
     assert.deepEqual(find(p, "hcloud_server").verdict, "replaced");
   });
 
+  it("a TTL change updates the records in place, and says the Cloudflare stand-in decided it", () => {
+    const ttl = variant("ttl", (y) => y.replace("ttlSeconds: 300", "ttlSeconds: 600"));
+    const r = spawnSync(process.execPath, ["--import", "tsx", "tofu/plan.ts", ttl, "--against", EXAMPLE], {
+      cwd: ROOT,
+      env: { ...process.env, ...isolatedCache() },
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`OpenTofu: Plan: 0 to add, ${DNS_RECORDS} to change, 0 to destroy\\.`));
+    assert.match(r.stdout, /changed in place +cloudflare_dns_record Tracker\/Dns\/api\/A: ttl 300 → 600\n/);
+    assert.match(r.stdout, /Cloudflare: in place or replaced is decided by the stand-in's RequiresReplace facts of 5\.14\.0/);
+    assert.doesNotMatch(r.stdout, /WARNING: the server/);
+  });
+
   it("prints per resource what happens and warns loudly when the server is replaced", () => {
     const nginx = variant("nginx", (y) => y.replace("kind: caddy", "kind: nginx-certbot"));
     const r = spawnSync(process.execPath, ["--import", "tsx", "tofu/plan.ts", nginx, "--against", EXAMPLE], {
