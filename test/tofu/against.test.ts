@@ -2,14 +2,13 @@
 // real hcloud provider (and the Cloudflare stand-in's RequiresReplace facts) decide per resource.
 // Needs `npm run tools` (the test command runs it).
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import type { ResourceVerdict, Verdict } from "../../tofu/changes";
 import { planAgainst } from "../../tofu/offline-plan";
 import { tempDir } from "../helpers/tmp";
-import { isolatedCache } from "./helpers";
+import { planCli } from "./helpers";
 
 const ROOT = path.join(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "deployments/example.yaml");
@@ -100,11 +99,7 @@ describe("plan --against an older deployment (fabricated prior state, -refresh=f
 
   it("a TTL change updates the records in place, and says the Cloudflare stand-in decided it", () => {
     const ttl = variant("ttl", (y) => y.replace("ttlSeconds: 300", "ttlSeconds: 600"));
-    const r = spawnSync(process.execPath, ["--import", "tsx", "tofu/plan.ts", ttl, "--against", EXAMPLE], {
-      cwd: ROOT,
-      env: { ...process.env, ...isolatedCache() },
-      encoding: "utf8",
-    });
+    const r = planCli(ttl, "--against", EXAMPLE);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`OpenTofu: Plan: 0 to add, ${DNS_RECORDS} to change, 0 to destroy\\.`));
     assert.match(r.stdout, /changed in place +cloudflare_dns_record Tracker\/Dns\/api\/A: ttl 300 → 600\n/);
@@ -114,11 +109,7 @@ describe("plan --against an older deployment (fabricated prior state, -refresh=f
 
   it("prints per resource what happens and warns loudly when the server is replaced", () => {
     const nginx = variant("nginx", (y) => y.replace("kind: caddy", "kind: nginx-certbot"));
-    const r = spawnSync(process.execPath, ["--import", "tsx", "tofu/plan.ts", nginx, "--against", EXAMPLE], {
-      cwd: ROOT,
-      env: { ...process.env, ...isolatedCache() },
-      encoding: "utf8",
-    });
+    const r = planCli(nginx, "--against", EXAMPLE);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /prior state fabricated from .*example\.yaml's planned values \(\d+ plans/);
     assert.match(r.stdout, /OpenTofu: Plan: 2 to add, 1 to change, 2 to destroy\./);

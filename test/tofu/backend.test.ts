@@ -1,7 +1,6 @@
 // Where the state goes: never into the repository by default; a deployment file can choose an S3
 // bucket (Hetzner Object Storage) that OpenTofu accepts as written; the offline plan never uses it.
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,7 +9,7 @@ import { OfflineTofu } from "../../tofu/offline";
 import { requiredProviders } from "../../tofu/providers";
 import { synthStacks } from "../../tofu/stack";
 import { tempDir } from "../helpers/tmp";
-import { isolatedCache } from "./helpers";
+import { planCli } from "./helpers";
 
 const ROOT = path.join(__dirname, "../..");
 const EXAMPLE = fs.readFileSync(path.join(ROOT, "deployments/example.yaml"), "utf8").replace("$schema: ../schema", `$schema: ${ROOT}/schema`);
@@ -63,7 +62,7 @@ describe("state backend", () => {
   });
 
   it("the offline plan overrides a remote backend with a local file, and says so", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "tofu/plan.ts", deployment(S3)], { cwd: ROOT, env: { ...process.env, ...isolatedCache() }, encoding: "utf8" });
+    const r = planCli(deployment(S3));
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /example: state backend s3 \(tf-state\/torrust-tracker-cdktf\/example\.tfstate\) → overridden to a local file in .* for this offline plan/);
     assert.match(r.stdout, /Plan: \d+ to add, 0 to change, 0 to destroy/);

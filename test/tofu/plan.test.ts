@@ -2,14 +2,13 @@
 // stand-in): what tofu would create is what was synthesized. Needs `npm run tools` (the test
 // command runs it).
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { planStack } from "../../tofu/offline-plan";
 import type { StackJson } from "../../tofu/stack";
 import { tempDir } from "../helpers/tmp";
-import { isolatedCache } from "./helpers";
+import { planCli } from "./helpers";
 
 const ROOT = path.join(__dirname, "../..");
 const GOLDEN = path.join(ROOT, "test/app/__golden__");
@@ -63,11 +62,7 @@ describe("offline plan of each golden stack (tofu plan + show -json)", () => {
   }
 
   it("npm run plan prints what would be created, offline, naming the Cloudflare stand-in", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", "tofu/plan.ts", "deployments/example.yaml"], {
-      cwd: ROOT,
-      env: { ...process.env, ...isolatedCache() },
-      encoding: "utf8",
-    });
+    const r = planCli("deployments/example.yaml");
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /every API endpoint is\s+http:\/\/127\.0\.0\.1:1 \(closed, checked\)/);
     assert.match(r.stdout, /Cloudflare: STAND-IN for cloudflare\/cloudflare 5\.14\.0/);
@@ -82,7 +77,7 @@ describe("offline plan of each golden stack (tofu plan + show -json)", () => {
     const dir = tempDir("plan-bad-");
     const bad = path.join(dir, "bad.yaml");
     fs.writeFileSync(bad, fs.readFileSync(path.join(ROOT, "deployments/example.yaml"), "utf8").replace("serverType: ccx23", "serverType: huge"));
-    const r = spawnSync(process.execPath, ["--import", "tsx", "tofu/plan.ts", bad], { cwd: ROOT, encoding: "utf8" });
+    const r = planCli(bad);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /bad\.yaml: hetzner\.serverType/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
