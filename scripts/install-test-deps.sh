@@ -7,6 +7,9 @@ declare -A want=(
   [caddy]=caddy [nginx]=nginx [certbot]=certbot [pebble]=pebble [cloud-init]=cloud-init
   [ip]=iproute2 [openssl]=openssl [curl]=curl [wrk]=wrk [opentracker]=opentracker [aria2c]=aria2
   [unshare]=util-linux [time]=time [shellcheck]=shellcheck [systemd-analyze]=systemd [sshd]=openssh-server
+  # boot/: the Debian 13 guest image and the VM (npm run boot, test/boot/).
+  [debootstrap]=debootstrap [qemu-system-x86_64]=qemu-system-x86 [qemu-img]=qemu-utils [mkfs.vfat]=dosfstools
+  [mcopy]=mtools [ssh]=openssh-client [dpkg-scanpackages]=dpkg-dev [flock]=util-linux
 )
 missing=()
 for cmd in "${!want[@]}"; do
