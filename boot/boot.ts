@@ -17,7 +17,7 @@ import { COMPOSE_FILE, STORAGE } from "../constructs/tracker/layout";
 import { SECRET_FILES } from "../constructs/tracker/render/paths";
 import { REPO, appCommandLine } from "../rehearsal/prepare";
 import { Processes, elapsed, run, runOk, sleep, waitFor } from "../rehearsal/proc";
-import { fail, pass, printRows, progressWriter, runMain, skip, type Row } from "../rehearsal/rows";
+import { fail, formatRow, pass, printRows, progressWriter, runMain, skip, type Row } from "../rehearsal/rows";
 import { parseCloudConfig, type DecodedFile } from "../rehearsal/write-files";
 import {
   cloudInitRows,
@@ -37,7 +37,7 @@ import {
   type VolumeState,
 } from "./checks";
 import { factsScript, parseFacts } from "./guest-facts";
-import { STANDIN_PACKAGES, ensureImage, type GuestImage } from "./image";
+import { BOOT_DIR, STANDIN_PACKAGES, ensureImage, type GuestImage } from "./image";
 import { renderUserData, volumeByIdPath, writeFatImage, writeSeed } from "./seed";
 import { ssh, sshArgs, type SshTarget } from "./ssh";
 import { Vm, type VolumeDisk } from "./vm";
@@ -150,7 +150,7 @@ export function standinManifest(composeText: string): string {
     byImage.set(svc.image, entry);
   }
   return [...byImage.entries()]
-    .map(([image, e]) => [image, [...e.tcp].join(" "), [...e.udp].join(" "), image.startsWith("busybox:") ? "busybox" : "listen"].join("\t"))
+    .map(([image, e]) => [image, [...e.tcp].join(" "), [...e.udp].join(" "), image.startsWith("busybox:") ? "busybox" : "listen"].join("|"))
     .join("\n") + "\n";
 }
 
@@ -163,8 +163,10 @@ class Run {
     readonly processes: Processes,
     readonly progress: (m: string) => void,
   ) {}
+  /** Records rows and shows them at once (stderr); stdout gets them all at the end. */
   add(...rows: Row[]) {
     this.rows.push(...rows);
+    for (const row of rows) process.stderr.write(`  ${formatRow(row, 40)}\n`);
   }
 }
 
@@ -198,9 +200,11 @@ async function waitSsh(t: SshTarget, progress: (m: string) => void): Promise<voi
   );
 }
 
-async function collect(t: SshTarget, sections: Array<[string, string]>): Promise<Facts> {
+/** Runs the facts script in the guest as root; its raw output is kept in the work folder (--keep). */
+async function collect(t: SshTarget, sections: Array<[string, string]>, saveAs?: string): Promise<Facts> {
   const script = factsScript(sections);
   const r = await run("ssh", [...sshArgs(t, ["-o", "BatchMode=yes"]), `${t.user}@127.0.0.1`, "sudo bash -s"], { input: script, timeoutMs: 300_000 });
+  if (saveAs) fs.writeFileSync(saveAs, r.stdout);
   if (r.code !== 0 && !r.stdout.includes("BOOT-SECTION")) throw new Error(`reading the guest failed (${r.code}): ${r.stderr.slice(-400)}`);
   return parseFacts(r.stdout);
 }
@@ -239,7 +243,7 @@ interface Phase {
 /** The rows of one booted server. */
 async function checkServer(r: Run, vm: Vm, t: SshTarget, s: Synthesized, volumeId: number, label: string, kind: "first" | "reboot" | "replacement"): Promise<Phase> {
   const device = volumeByIdPath(volumeId);
-  const facts = await collect(t, factSections(s.files, device, s.units));
+  const facts = await collect(t, factSections(s.files, device, s.units), path.join(r.work, `facts-${vm.options.name}-${kind}.txt`));
   r.add(...cloudInitRows(facts, label));
   if (kind === "first") {
     r.add(schemaRow(facts), noRouteRow(facts), packagesRow(facts, s.packages, STANDIN_PACKAGES));
@@ -353,7 +357,10 @@ async function boot(r: Run, opts: BootOptions, t0: number): Promise<number> {
   r.add(pass("guest image", `${image.key}: Debian 13, ${image.cloudInitVersion}, offline repository of ${packages.join(" ")}${image.builtMs ? `, built in ${elapsed(tImage)}` : ", cached"}`));
 
   const harness = path.join(work, "harness.img");
-  await writeFatImage(harness, "BOOTHARNESS", { "standins.tsv": Buffer.from(standinManifest(s.compose)) });
+  await writeFatImage(harness, "BOOTHARNESS", {
+    "standins.txt": Buffer.from(standinManifest(s.compose)),
+    ...Object.fromEntries(["standin-images.sh", "standin-entrypoint.sh"].map((f) => [f, fs.readFileSync(path.join(BOOT_DIR, "harness", f))])),
+  });
   const volume = await newVolume(work, "volume", volumeId);
 
   // 1. First boot.

@@ -8,7 +8,7 @@ import type { Row } from "../rehearsal/rows";
 import { fail, pass, skip } from "../rehearsal/rows";
 import type { DecodedFile } from "../rehearsal/write-files";
 import {
-  parseAnalyzeShow,
+  parseAnalyzeDump,
   parseCloudInitStatus,
   parseSha256,
   parseStat,
@@ -20,15 +20,15 @@ import {
 /** Modules the generated cloud-config drives: each gets its own row. */
 export const DRIVEN_MODULES = [
   "init-network/config-bootcmd",
-  "init-network/config-write_files",
-  "init-network/config-users_groups",
+  "init-network/config-write-files",
+  "init-network/config-users-groups",
   "init-network/config-ssh",
-  "modules-config/config-set_passwords",
+  "modules-config/config-set-passwords",
   "modules-config/config-runcmd",
-  "modules-final/config-package_update_upgrade_install",
-  "modules-final/config-write_files_deferred",
-  "modules-final/config-scripts_user",
-  "modules-final/config-final_message",
+  "modules-final/config-package-update-upgrade-install",
+  "modules-final/config-write-files-deferred",
+  "modules-final/config-scripts-user",
+  "modules-final/config-final-message",
 ];
 
 const SECRET_VALUE_FILES = [SECRET_FILES.trackerAdminToken, SECRET_FILES.grafanaAdminPassword];
@@ -41,7 +41,7 @@ export function factSections(files: readonly DecodedFile[], volumeDevice: string
     ["boot_id", "cat /proc/sys/kernel/random/boot_id"],
     ["instance_id", "cat /var/lib/cloud/data/instance-id"],
     ["status", "cloud-init status --long --format json"],
-    ["analyze", "cloud-init analyze show"],
+    ["analyze", "cloud-init analyze dump"],
     ["schema", "cloud-init schema --system --annotate"],
     ["cloud_init_version", "cloud-init --version"],
     ["stat", `stat -c '%n|%U|%G|%a|%s' ${paths}`],
@@ -90,28 +90,28 @@ export function cloudInitRows(f: Facts, label: string): Row[] {
   else if (st.status === "done" && st.errors.length === 0)
     rows.push(fail(`${label}cloud-init status`, `${detail}; degraded by: ${st.recoverable.map((r) => `${r.level}: ${r.message}`).join(" | ").slice(0, 600)}`));
   else rows.push(fail(`${label}cloud-init status`, `${detail}; errors: ${st.errors.join(" | ").slice(0, 600)}`));
-  const boots = parseAnalyzeShow(out(f, "analyze"));
+  const boots = parseAnalyzeDump(out(f, "analyze"));
   const last = boots[boots.length - 1] ?? [];
   const byName = new Map(last.map((m) => [m.name, m]));
-  const failed = last.filter((m) => m.result === "failed");
-  for (const full of DRIVEN_MODULES) {
-    const name = full.split("/")[1];
+  for (const name of DRIVEN_MODULES) {
     const m = byName.get(name);
-    if (!m) rows.push(fail(`${label}module ${name}`, "not in `cloud-init analyze show` of this boot"));
-    else rows.push((m.result === "failed" ? fail : pass)(`${label}module ${name}`, `${m.result} (${m.seconds.toFixed(2)} s)`));
+    const short = name.split("/")[1].replace(/^config-/, "");
+    if (!m) rows.push(fail(`${label}module ${short}`, "no event in `cloud-init analyze dump` for this boot"));
+    else rows.push((m.result === "SUCCESS" ? pass : fail)(`${label}module ${short}`, `${m.result}: ${m.description}`));
   }
-  const others = last.filter((m) => !DRIVEN_MODULES.some((d) => d.endsWith(`/${m.name}`)));
+  const others = last.filter((m) => !DRIVEN_MODULES.includes(m.name));
+  const failed = others.filter((m) => m.result !== "SUCCESS");
   rows.push(
     failed.length
-      ? fail(`${label}every other module`, `failed: ${failed.map((m) => m.name).join(", ")}`)
-      : pass(`${label}every other module`, `${others.length} more ran without error (${others.filter((m) => m.result === "ran successfully").length} ran, ${others.filter((m) => m.result === "previously ran").length} previously ran)`),
+      ? fail(`${label}every other module`, failed.map((m) => `${m.name} ${m.result}`).join(", "))
+      : pass(`${label}every other module`, `${others.length} more without error (${others.filter((m) => /ran successfully/.test(m.description)).length} ran, ${others.filter((m) => /previously ran/.test(m.description)).length} previously ran)`),
   );
   return rows;
 }
 
 export function schemaRow(f: Facts): Row {
   const text = out(f, "schema");
-  return rc(f, "schema") === 0 ? pass("cloud-init schema (guest, --system)", text.split("\n").pop() ?? "valid") : fail("cloud-init schema (guest, --system)", text.slice(-600));
+  return rc(f, "schema") === 0 ? pass("cloud-init schema (guest, --system)", text.replace(/\s*\n\s*/g, "; ")) : fail("cloud-init schema (guest, --system)", text.slice(-600));
 }
 
 /** Every write_files entry: present, owner, mode and bytes as the cloud-config says. */
@@ -152,7 +152,7 @@ export function volumeRows(f: Facts, volumeDevice: string, label: string): { row
   const fstab = out(f, "fstab").trim();
   const fields = fstab.split(/\s+/);
   rows.push(
-    fields[0] === volumeDevice && fields[2]?.split(",").includes("nofail")
+    fields[0] === volumeDevice && fields[1] === STORAGE && fields[3]?.split(",").includes("nofail")
       ? pass(`${label}fstab`, fstab)
       : fail(`${label}fstab`, fstab ? `${fstab} (expected ${volumeDevice} and nofail)` : `no line for ${STORAGE}`),
   );

@@ -71,32 +71,45 @@ export function parseCloudInitStatus(json: string): CloudInitStatus {
 }
 
 export interface ModuleResult {
-  /** e.g. "config-write_files" (stage prefix as cloud-init's analyze prints it). */
+  /** Stage and module as cloud-init's events name them, e.g. "modules-final/config-scripts-user". */
   readonly name: string;
-  readonly result: "ran successfully" | "failed" | "previously ran" | string;
+  readonly result: "SUCCESS" | "FAIL" | "WARN" | string;
+  /** "config-x ran successfully and took 0.1 seconds", "config-x previously ran" or, on failure, "running config-x ...". */
+  readonly description: string;
   readonly seconds: number;
 }
 
+interface AnalyzeEvent {
+  name?: string;
+  event_type?: string;
+  result?: string;
+  description?: string;
+  timestamp?: number;
+}
+
 /**
- * `cloud-init analyze show` lines, e.g.
- * "|`->config-write_files ran successfully and took 0.001 seconds" or "... failed and took ..."
- * (cloudinit/analyze/show.py: format "|`->%n %r and took %ds"... per module). Every boot record.
+ * `cloud-init analyze dump` (cloudinit/analyze/dump.py: the reporting events of every boot as
+ * JSON) → the module results of each boot, in order. A boot starts with the `init-local` start
+ * event; modules are `<stage>/config-<module>` finish events.
  */
-export function parseAnalyzeShow(text: string): ModuleResult[][] {
+export function parseAnalyzeDump(json: string): ModuleResult[][] {
+  let events: AnalyzeEvent[];
+  try {
+    events = JSON.parse(json) as AnalyzeEvent[];
+  } catch {
+    throw new Error(`cloud-init analyze dump is not JSON: ${json.slice(0, 200)}`);
+  }
+  if (!Array.isArray(events)) throw new Error("cloud-init analyze dump is not a list of events");
   const boots: ModuleResult[][] = [];
-  let current: ModuleResult[] | undefined;
-  for (const line of text.split("\n")) {
-    if (/^Starting stage: init-local/.test(line.trim()) || (current === undefined && /Starting stage/.test(line))) {
-      current = [];
-      boots.push(current);
-    }
-    const m = /`->([\w:.-]+) (ran successfully|failed|previously ran|.*?) and took ([\d.]+) ?seconds/.exec(line) ?? /`->([\w:.-]+) (previously ran)/.exec(line);
-    if (m) {
-      if (!current) {
-        current = [];
-        boots.push(current);
-      }
-      current.push({ name: m[1], result: m[2], seconds: m[3] ? Number(m[3]) : 0 });
+  const started = new Map<string, number>();
+  for (const e of events) {
+    if (e.name === "init-local" && e.event_type === "start") boots.push([]);
+    if (!e.name || !/^[a-z-]+\/config-[\w-]+$/.test(e.name)) continue;
+    if (e.event_type === "start") started.set(e.name, e.timestamp ?? 0);
+    else if (e.event_type === "finish") {
+      if (boots.length === 0) boots.push([]);
+      const seconds = Math.max(0, (e.timestamp ?? 0) - (started.get(e.name) ?? e.timestamp ?? 0));
+      boots[boots.length - 1].push({ name: e.name, result: e.result ?? "", description: e.description ?? "", seconds });
     }
   }
   return boots;

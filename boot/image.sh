@@ -79,16 +79,26 @@ in_root systemctl enable serial-getty@ttyS0.service >/dev/null 2>&1 || true
 in_root systemctl enable systemd-networkd.service systemd-resolved.service >/dev/null 2>&1 || true
 printf 'datasource_list: [ NoCloud, None ]\n' > "$root/etc/cloud/cloud.cfg.d/90-boot-nocloud.cfg"
 
-# Harness (not the project's): the harness disk holds the stand-in manifest; docker imports the
-# stand-in images right after it starts (before anything can run `docker compose up`).
+# Harness (not the project's): right after dockerd starts (before anything can run `docker compose
+# up`), a hook mounts the harness disk (label BOOTHARNESS, read-only) and runs its stand-in image
+# import; the scripts live on that disk, so changing them needs no new image. Failures never stop Docker.
 install -d "$root/usr/local/lib/boot-harness" "$root/etc/systemd/system/docker.service.d"
-echo "LABEL=BOOTHARNESS /run/boot-harness vfat ro,nofail,x-systemd.device-timeout=5s 0 0" >> "$root/etc/fstab"
-install -m 0755 "$(dirname "$0")/harness/standin-images.sh" "$root/usr/local/lib/boot-harness/standin-images.sh"
-install -m 0644 "$(dirname "$0")/harness/standin-entrypoint.sh" "$root/usr/local/lib/boot-harness/standin-entrypoint.sh"
+cat > "$root/usr/local/lib/boot-harness/docker-hook.sh" <<'HOOK'
+#!/bin/sh
+# boot harness hook (docker.service ExecStartPost): not part of the deployment.
+m=/run/boot-harness
+if ! mountpoint -q "$m"; then
+  udevadm settle -t 30 || true
+  mkdir -p "$m"
+  mount -o ro LABEL=BOOTHARNESS "$m" || { echo "boot-harness: no harness disk"; exit 0; }
+fi
+exec sh "$m/standin-images.sh"
+HOOK
+chmod 0755 "$root/usr/local/lib/boot-harness/docker-hook.sh"
 cat > "$root/etc/systemd/system/docker.service.d/90-boot-harness-standin-images.conf" <<UNIT
 # boot harness (stand-in container images; not part of the deployment)
 [Service]
-ExecStartPost=/usr/local/lib/boot-harness/standin-images.sh
+ExecStartPost=-/usr/local/lib/boot-harness/docker-hook.sh
 UNIT
 rm -f "$root/usr/sbin/policy-rc.d"
 

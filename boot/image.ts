@@ -29,7 +29,7 @@ export interface GuestImage {
   readonly cloudInitVersion: string;
 }
 
-const INPUTS = ["image.sh", "harness/standin-images.sh", "harness/standin-entrypoint.sh"];
+const INPUTS = ["image.sh"];
 
 export function imageKey(packages: readonly string[]): string {
   const h = createHash("sha256");

@@ -1,0 +1,79 @@
+// The parsers of what the guest prints, against outputs captured from a real boot of the example
+// deployment (test/boot/fixtures/: `cloud-init analyze dump` of a first boot whose runcmd failed
+// and the reboot after it, and sections of the facts script), plus the rows built from them.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { test } from "node:test";
+import { cloudInitRows, orderRows, secretRows, sysctlRow, volumeRows } from "../../boot/checks";
+import { factsScript, parseAnalyzeDump, parseCloudInitStatus, parseFacts, parseStat, parseSystemctlShow, unixTimestamp } from "../../boot/guest-facts";
+
+const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
+const DEVICE = "/dev/disk/by-id/scsi-0HC_Volume_103985241";
+
+test("facts script and parser round-trip sections with their exit codes", () => {
+  const script = factsScript([["one", "echo a; echo b"], ["two", "false"]]);
+  assert.match(script, /echo '=====BOOT-SECTION one'/);
+  const facts = parseFacts("=====BOOT-SECTION one\na\nb\n=====BOOT-SECTION-rc 0\n=====BOOT-SECTION two\n=====BOOT-SECTION-rc 1\n");
+  assert.deepEqual(facts.get("one"), { out: "a\nb", rc: 0 });
+  assert.deepEqual(facts.get("two"), { out: "", rc: 1 });
+  assert.throws(() => factsScript([["bad name; rm", "true"]]), /section name/);
+});
+
+test("analyze dump: module results per boot; a failed runcmd shows as scripts-user FAIL", () => {
+  const boots = parseAnalyzeDump(fixture("analyze-dump.json"));
+  assert.equal(boots.length, 2);
+  const first = new Map(boots[0].map((m) => [m.name, m]));
+  assert.equal(first.get("modules-final/config-scripts-user")?.result, "FAIL");
+  assert.equal(first.get("modules-final/config-package-update-upgrade-install")?.result, "SUCCESS");
+  assert.ok(first.get("modules-final/config-package-update-upgrade-install")!.seconds > 100);
+  const second = new Map(boots[1].map((m) => [m.name, m]));
+  assert.match(second.get("modules-final/config-scripts-user")!.description, /previously ran/);
+  assert.throws(() => parseAnalyzeDump("not json"), /not JSON/);
+});
+
+test("cloud-init rows fail for a failed module and pass for a clean boot", () => {
+  const dump = JSON.parse(fixture("analyze-dump.json")) as Array<{ name: string; event_type: string }>;
+  const firstBootOnly = JSON.stringify(dump.slice(0, dump.findIndex((e, i) => i > 0 && e.name === "init-local" && e.event_type === "start")));
+  const status = '{"status": "error", "extended_status": "error", "errors": ["runcmd failed"], "datasource": "nocloud", "recoverable_errors": {}}';
+  const rows = cloudInitRows(new Map([["analyze", { out: firstBootOnly, rc: 0 }], ["status", { out: status, rc: 1 }]]), "");
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  assert.equal(byName.get("cloud-init status")?.status, "FAIL");
+  assert.equal(byName.get("module scripts-user")?.status, "FAIL");
+  assert.equal(byName.get("module package-update-upgrade-install")?.status, "PASS");
+  const facts = parseFacts(fixture("facts.txt"));
+  facts.set("analyze", { out: fixture("analyze-dump.json"), rc: 0 });
+  assert.ok(cloudInitRows(facts, "").every((r) => r.status === "PASS"), JSON.stringify(cloudInitRows(facts, "")));
+});
+
+test("status: degraded is a failure that names each recoverable error", () => {
+  const st = parseCloudInitStatus('{"status": "done", "extended_status": "degraded done", "errors": [], "recoverable_errors": {"WARNING": ["w1", "w2"]}}');
+  assert.equal(st.extendedStatus, "degraded done");
+  assert.deepEqual(st.recoverable, [{ level: "WARNING", message: "w1" }, { level: "WARNING", message: "w2" }]);
+  const rows = cloudInitRows(new Map([["status", { out: '{"status": "done", "extended_status": "degraded done", "errors": [], "recoverable_errors": {"WARNING": ["w1"]}}', rc: 0 }], ["analyze", { out: "[]", rc: 0 }]]), "");
+  assert.equal(rows[0].status, "FAIL");
+  assert.match(rows[0].detail, /degraded by: WARNING: w1/);
+});
+
+test("captured volume, secrets, sysctl and order sections give passing rows; changed ones fail", () => {
+  const facts = parseFacts(fixture("facts.txt"));
+  const vol = volumeRows(facts, DEVICE, "");
+  assert.deepEqual(vol.rows.map((r) => r.status), ["PASS", "PASS"], JSON.stringify(vol.rows));
+  assert.ok(secretRows(facts, "", 0).rows.every((r) => r.status === "PASS"));
+  assert.equal(secretRows(facts, "", 1).rows[1].status, "FAIL");
+  assert.equal(sysctlRow(facts, "").status, "PASS");
+  const order = orderRows(facts, "", false);
+  assert.ok(order.every((r) => r.status === "PASS"), JSON.stringify(order));
+  // Docker active before the mount on a reboot is a failure.
+  const early = new Map(facts).set("docker_unit", { out: facts.get("docker_unit")!.out.replace(/ActiveEnterTimestamp=@\d+/, "ActiveEnterTimestamp=@1796003000"), rc: 0 });
+  assert.equal(orderRows(early, "", false)[1].status, "FAIL");
+  const noNofail = new Map(facts).set("fstab", { out: `${DEVICE} /opt/torrust/storage ext4 defaults,discard 0 2`, rc: 0 });
+  assert.equal(volumeRows(noNofail, DEVICE, "").rows[1].status, "FAIL");
+});
+
+test("systemctl show, unix timestamps and stat lines", () => {
+  assert.deepEqual(parseSystemctlShow("A=1\nB=x=y\n"), { A: "1", B: "x=y" });
+  assert.equal(unixTimestamp("@1796003405"), 1796003405000);
+  assert.equal(unixTimestamp(""), undefined);
+  assert.deepEqual(parseStat("/a|root|root|600|64").get("/a"), { owner: "root", group: "root", mode: 0o600, size: 64 });
+});
