@@ -11,7 +11,7 @@ const REPO = path.resolve(__dirname, "../..");
 const LIMIT_MS = 75 * 60_000;
 
 test("npm run boot: every row of the example deployment passes in a real VM", { timeout: LIMIT_MS + 60_000 }, async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", "boot/boot.ts", "--boot-timeout-minutes", "25"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "boot/boot.ts", "--boot-timeout-minutes", "45"], {
     cwd: REPO,
     env: { ...process.env, CHECKPOINT_DISABLE: "1" },
     stdio: ["ignore", "pipe", "pipe"],
