@@ -227,7 +227,8 @@ export function orderRows(f: Facts, label: string, firstBoot: boolean): Row[] {
   const mount = parseSystemctlShow(out(f, "mount_unit"));
   const docker = parseSystemctlShow(out(f, "docker_unit"));
   const mountAt = unixTimestamp(mount.ActiveEnterTimestamp);
-  const dockerAt = unixTimestamp(docker.ActiveEnterTimestamp);
+  // dockerd's own start (ExecMainStart), not "active", which also waits for the harness' ExecStartPost.
+  const dockerAt = unixTimestamp(docker.ExecMainStartTimestamp) ?? unixTimestamp(docker.ActiveEnterTimestamp);
   const containers = parseContainers(out(f, "containers"));
   const dep = (docker.After ?? "").split(" ").includes("opt-torrust-storage.mount") && (docker.Requires ?? "").split(" ").includes("opt-torrust-storage.mount");
   rows.push(
@@ -235,16 +236,16 @@ export function orderRows(f: Facts, label: string, firstBoot: boolean): Row[] {
       ? pass(`${label}docker.service needs the mount`, `After= and Requires= opt-torrust-storage.mount (RequiresMountsFor=${docker.RequiresMountsFor})`)
       : fail(`${label}docker.service needs the mount`, `After=/Requires= lack opt-torrust-storage.mount (RequiresMountsFor=${docker.RequiresMountsFor ?? ""}; drop-ins ${docker.DropInPaths ?? ""})`),
   );
-  if (mountAt === undefined || dockerAt === undefined) rows.push(fail(`${label}docker started after the mount`, `mount ${mount.ActiveEnterTimestamp}, docker ${docker.ActiveEnterTimestamp}`));
-  else if (dockerAt >= mountAt) rows.push(pass(`${label}docker started after the mount`, `docker.service active ${((dockerAt - mountAt) / 1000).toFixed(1)} s after ${STORAGE} was mounted`));
+  if (mountAt === undefined || dockerAt === undefined) rows.push(fail(`${label}docker started after the mount`, `mount ${mount.ActiveEnterTimestamp}, docker ${docker.ExecMainStartTimestamp}`));
+  else if (dockerAt >= mountAt) rows.push(pass(`${label}docker started after the mount`, `dockerd started ${((dockerAt - mountAt) / 1000).toFixed(1)} s after ${STORAGE} was mounted`));
   else if (firstBoot)
     rows.push(
       pass(
         `${label}docker started after the mount`,
-        `first boot: docker.io's install started Docker ${((mountAt - dockerAt) / 1000).toFixed(1)} s before the bootstrap mounted the volume; no container existed until the bootstrap's compose up (next row)`,
+        `first boot: docker.io's install started dockerd ${((mountAt - dockerAt) / 1000).toFixed(1)} s before the bootstrap mounted the volume; no container existed until the bootstrap's compose up (next row)`,
       ),
     );
-  else rows.push(fail(`${label}docker started after the mount`, `docker.service active ${((mountAt - dockerAt) / 1000).toFixed(1)} s BEFORE ${STORAGE} was mounted`));
+  else rows.push(fail(`${label}docker started after the mount`, `dockerd started ${((mountAt - dockerAt) / 1000).toFixed(1)} s BEFORE ${STORAGE} was mounted`));
   const early = containers.filter((c) => mountAt === undefined || !(c.started >= mountAt));
   rows.push(
     containers.length === 0

@@ -8,6 +8,12 @@ set -eu
 here=$(dirname "$0")
 manifest=$here/standins.txt
 [ -s "$manifest" ] || { echo "boot-harness: no $manifest, no stand-in images"; exit 0; }
+# At every later start (reboot) the images exist: skip building the root filesystem.
+missing=0
+while IFS='|' read -r image _; do
+  [ -z "$image" ] || docker image inspect "$image" >/dev/null 2>&1 || missing=$((missing + 1))
+done < "$manifest"
+[ "$missing" -gt 0 ] || exit 0
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/bin" "$dir/www/-" "$dir/tmp" "$dir/etc"

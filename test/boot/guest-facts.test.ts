@@ -65,7 +65,7 @@ test("captured volume, secrets, sysctl and order sections give passing rows; cha
   const order = orderRows(facts, "", false);
   assert.ok(order.every((r) => r.status === "PASS"), JSON.stringify(order));
   // Docker active before the mount on a reboot is a failure.
-  const early = new Map(facts).set("docker_unit", { out: facts.get("docker_unit")!.out.replace(/ActiveEnterTimestamp=@\d+/, "ActiveEnterTimestamp=@1796003000"), rc: 0 });
+  const early = new Map(facts).set("docker_unit", { out: facts.get("docker_unit")!.out.replace(/ExecMainStartTimestamp=@\d+/, "ExecMainStartTimestamp=@1796003000"), rc: 0 });
   assert.equal(orderRows(early, "", false)[1].status, "FAIL");
   const noNofail = new Map(facts).set("fstab", { out: `${DEVICE} /opt/torrust/storage ext4 defaults,discard 0 2`, rc: 0 });
   assert.equal(volumeRows(noNofail, DEVICE, "").rows[1].status, "FAIL");
