@@ -14,7 +14,7 @@ import { PROXIES } from "../constructs/proxies";
 import { buildEdgeContext } from "../constructs/edge/context";
 import { loadDeploymentFile } from "../constructs/deployment/load";
 import { COMPOSE_FILE, STORAGE } from "../constructs/tracker/layout";
-import { SECRET_FILES } from "../constructs/tracker/render/paths";
+import { BOOTSTRAP_SCRIPT, SECRET_FILES } from "../constructs/tracker/render/paths";
 import { REPO, appCommandLine } from "../rehearsal/prepare";
 import { Processes, elapsed, run, runOk, sleep, waitFor } from "../rehearsal/proc";
 import { fail, formatRow, pass, printRows, progressWriter, runMain, skip, type Row } from "../rehearsal/rows";
@@ -260,7 +260,8 @@ async function checkServer(r: Run, vm: Vm, t: SshTarget, s: Synthesized, volumeI
   const values = (await ssh(t, `sudo cat ${SECRET_FILES.trackerAdminToken} ${SECRET_FILES.grafanaAdminPassword}`)).stdout.split("\n").filter((v) => v.length >= 16);
   const consoleText = vm.console();
   const consoleLeaks = values.filter((v) => consoleText.includes(v)).length;
-  const secrets = secretRows(facts, label, consoleLeaks);
+  const bootstrapText = s.files.find((file) => file.path === BOOTSTRAP_SCRIPT)?.content.toString("utf8") ?? "";
+  const secrets = secretRows(facts, label, consoleLeaks, bootstrapText);
   r.add(...secrets.rows, sysctlRow(facts, label), ...orderRows(facts, label, kind !== "reboot"), ...containerRows(facts, s.compose, label), ...unitRows(facts, label));
   return { facts, volume: vol.state, secrets: secrets.hashes };
 }

@@ -53,8 +53,8 @@ export function factSections(files: readonly DecodedFile[], volumeDevice: string
     ["fs", `tune2fs -l '${volumeDevice}' | grep -E '^(Filesystem UUID|Filesystem created|Filesystem volume name):'`],
     ["bootstrap_log", "grep -h 'torrust-bootstrap' /var/log/cloud-init-output.log"],
     ["format_count", "grep -c 'has no filesystem: formatting it' /var/log/cloud-init-output.log"],
-    ["secrets_stat", `stat -c '%n|%U|%G|%a|%s' ${SECRETS} ${SECRETS}/*`],
-    ["secrets_sha", `sha256sum ${SECRETS}/*`],
+    ["secrets_stat", `find ${SECRETS} -printf '%p|%u|%g|%m|%s|%y\\n' | sort`],
+    ["secrets_sha", `find ${SECRETS} -type f -exec sha256sum {} + | sort -k2`],
     [
       "secret_leaks",
       // Counts only: the values never leave the guest.
@@ -161,18 +161,32 @@ export function volumeRows(f: Facts, volumeDevice: string, label: string): { row
   return { rows, state };
 }
 
-export function secretRows(f: Facts, label: string, consoleLeaks: number): { rows: Row[]; hashes: string } {
+/**
+ * Secrets: every file and folder under SECRETS readable by its owner only (files 0600/0400 root or
+ * the container user, folders 0700/0500), every secret path the bootstrap names present, and no
+ * secret value in any log.
+ */
+export function secretRows(f: Facts, label: string, consoleLeaks: number, bootstrapText = ""): { rows: Row[]; hashes: string } {
   const rows: Row[] = [];
-  const stats = parseStat(out(f, "secrets_stat"));
-  const dir = stats.get(SECRETS);
-  const files = [...stats.entries()].filter(([p]) => p !== SECRETS);
-  const bad = files.filter(([, s]) => s.mode !== 0o600 || s.owner !== "root" || s.size === 0).map(([p, s]) => `${p} ${s.owner} ${s.mode.toString(8)} ${s.size} B`);
-  if (!dir || dir.mode !== 0o700) bad.push(`${SECRETS} mode ${dir?.mode.toString(8) ?? "missing"}`);
-  const expected = Object.values(SECRET_FILES).filter((p) => !stats.has(p));
+  const entries = out(f, "secrets_stat")
+    .split("\n")
+    .map((l) => l.split("|"))
+    .filter((p) => p.length === 6)
+    .map(([p, owner, group, mode, size, type]) => ({ p, owner, group, mode: parseInt(mode, 8), size: Number(size), type }));
+  const bad = entries
+    .filter((e) => (e.mode & 0o077) !== 0 || (e.type === "f" && e.size === 0) || (e.type !== "f" && e.type !== "d"))
+    .map((e) => `${e.p} ${e.owner} ${e.mode.toString(8)} ${e.type} ${e.size} B`);
+  const have = new Set(entries.map((e) => e.p));
+  const expected = Object.values(SECRET_FILES).filter((p) => p === SECRET_FILES.trackerAdminToken || bootstrapText.includes(p));
+  const missing = [SECRETS, ...expected].filter((p) => !have.has(p));
+  const files = entries.filter((e) => e.type === "f");
   rows.push(
-    bad.length || expected.length
-      ? fail(`${label}secrets 0600`, [...bad, ...expected.map((p) => `${p} missing`)].join("; "))
-      : pass(`${label}secrets 0600`, `${files.length} files root 0600 in ${SECRETS} (0700)`),
+    bad.length || missing.length
+      ? fail(`${label}secrets owner-only`, [...bad, ...missing.map((p) => `${p} missing`)].join("; "))
+      : pass(
+          `${label}secrets owner-only`,
+          `${files.length} files (${[...new Set(files.map((e) => `${e.owner} ${e.mode.toString(8).padStart(4, "0")}`))].join(", ")}) in ${entries.length - files.length} folders, no group/other access`,
+        ),
   );
   const leaks = out(f, "secret_leaks").split("\n").map((l) => l.split(" ")).filter((p) => p.length === 2 && p[1] !== "0");
   rows.push(

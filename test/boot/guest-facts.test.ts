@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import { cloudInitRows, orderRows, secretRows, sysctlRow, volumeRows } from "../../boot/checks";
+import { CONNTRACK_SYSCTLS } from "../../constructs/tracker/render/host-files";
 import { factsScript, parseAnalyzeDump, parseCloudInitStatus, parseFacts, parseStat, parseSystemctlShow, unixTimestamp } from "../../boot/guest-facts";
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8");
@@ -59,9 +60,7 @@ test("captured volume, secrets, sysctl and order sections give passing rows; cha
   const facts = parseFacts(fixture("facts.txt"));
   const vol = volumeRows(facts, DEVICE, "");
   assert.deepEqual(vol.rows.map((r) => r.status), ["PASS", "PASS"], JSON.stringify(vol.rows));
-  assert.ok(secretRows(facts, "", 0).rows.every((r) => r.status === "PASS"));
-  assert.equal(secretRows(facts, "", 1).rows[1].status, "FAIL");
-  assert.equal(sysctlRow(facts, "").status, "PASS");
+  assert.equal(secretRows(facts, "", 1).rows[1].status, "FAIL", "a secret on the serial console fails");
   const order = orderRows(facts, "", false);
   assert.ok(order.every((r) => r.status === "PASS"), JSON.stringify(order));
   // Docker active before the mount on a reboot is a failure.
@@ -76,4 +75,34 @@ test("systemctl show, unix timestamps and stat lines", () => {
   assert.equal(unixTimestamp("@1796003405"), 1796003405000);
   assert.equal(unixTimestamp(""), undefined);
   assert.deepEqual(parseStat("/a|root|root|600|64").get("/a"), { owner: "root", group: "root", mode: 0o600, size: 64 });
+});
+
+test("secrets: owner-only files and folders pass (root or the container user); group/other access or a missing one fails", () => {
+  // A constructed `find -printf '%p|%u|%g|%m|%s|%y'` listing in the layout the bootstrap creates.
+  const listing = [
+    "/opt/torrust/storage/secrets|root|root|700|4096|d",
+    "/opt/torrust/storage/secrets/grafana|472|472|500|4096|d",
+    "/opt/torrust/storage/secrets/grafana/admin-password|472|472|400|49|f",
+    "/opt/torrust/storage/secrets/tracker-admin-token|root|root|600|64|f",
+    "/opt/torrust/storage/secrets/tracker.env|root|root|600|112|f",
+  ].join("\n");
+  const bootstrap = "… /opt/torrust/storage/secrets/tracker.env … /opt/torrust/storage/secrets/grafana …";
+  const facts = new Map([["secrets_stat", { out: listing, rc: 0 }], ["secret_leaks", { out: "journal 0", rc: 0 }]]);
+  const ok = secretRows(facts, "", 0, bootstrap).rows;
+  assert.deepEqual(ok.map((r) => r.status), ["PASS", "PASS"], JSON.stringify(ok));
+  assert.match(ok[0].detail, /3 files \(472 0400, root 0600\) in 2 folders/);
+  const loose = new Map(facts).set("secrets_stat", { out: listing.replace("tracker.env|root|root|600", "tracker.env|root|root|640"), rc: 0 });
+  assert.match(secretRows(loose, "", 0, bootstrap).rows[0].detail, /tracker.env root 640/);
+  const missing = new Map(facts).set("secrets_stat", { out: listing.split("\n").slice(0, 3).join("\n"), rc: 0 });
+  assert.match(secretRows(missing, "", 0, bootstrap).rows[0].detail, /tracker-admin-token missing; .*tracker.env missing/);
+  assert.equal(secretRows(new Map(facts).set("secret_leaks", { out: "journal 2", rc: 0 }), "", 0, bootstrap).rows[1].status, "FAIL");
+});
+
+test("sysctls: every tuned key compared with the generated value", () => {
+  const all = Object.entries(CONNTRACK_SYSCTLS).map(([k, v]) => `${k}=${v}`).join("\n");
+  assert.equal(sysctlRow(new Map([["sysctl", { out: all, rc: 0 }]]), "").status, "PASS");
+  const [first] = Object.keys(CONNTRACK_SYSCTLS);
+  const row = sysctlRow(new Map([["sysctl", { out: all.replace(new RegExp(`^${first}=.*$`, "m"), `${first}=7`), rc: 0 }]]), "");
+  assert.equal(row.status, "FAIL");
+  assert.match(row.detail, new RegExp(`${first}=7 \\(expected`));
 });
