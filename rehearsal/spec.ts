@@ -49,7 +49,7 @@ export interface ScenarioSpec extends EdgePromises {
   readonly stateDir: string;
   /** Paths the nginx + certbot plug-in uses (renewal script, bootstrap unit). */
   readonly nginxCertbot?: { readonly renew: string; readonly bootstrapUnit: string; readonly certName: string };
-  /** Caddyfile path, for `caddy reload`. */
+  /** Caddyfile path (bench:edge swaps it for its reference). */
   readonly caddyfile?: string;
   /** The host's mount namespace: the helper refuses to mount anything if it is still in it. */
   readonly hostMountNamespace: string;
