@@ -27,6 +27,8 @@ export interface ProxyDriver {
   renew(): Promise<string>;
   /** A second renewal path (certbot.timer's service), if the proxy has one. */
   renewViaTimer?(): Promise<string>;
+  /** The log line showing the first certificate attempt failed and a retry is scheduled, once there is one. */
+  failedFirstAttempt(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,13 @@ export class CaddyDriver implements ProxyDriver {
     return "caddy stopped (SIGTERM) and started again with the same storage, as `docker compose restart caddy`";
   }
 
+  failedFirstAttempt(): string | undefined {
+    // certmagic's doWithRetry logs "will retry" with "retrying_in" (async.go, v0.17.2 and v0.24.0).
+    const log = this.proc ? fs.readFileSync(this.proc.logFile, "utf8") : "";
+    const line = log.split("\n").find((l) => l.includes('"will retry"'));
+    return line ? `caddy: will retry in ${/"retrying_in":([\d.]+)/.exec(line)?.[1] ?? "?"} s` : undefined;
+  }
+
   async renew(): Promise<string> {
     await this.restart();
     return `caddy restarted with certificates it considers due (${caddyRenewal(this.spec.caddy?.version ?? "0").rule}); its start-up renews them`;
@@ -156,6 +165,13 @@ export class NginxCertbotDriver implements ProxyDriver {
     fs.appendFileSync(path.join(this.logDir, "renew.log"), `${r.stdout}${r.stderr}(exit ${r.code})\n`);
     if (r.code !== 0) throw new Error(`${this.paths.renew} failed (${r.code}): ${(r.stderr || r.stdout).trim().slice(-300)}`);
     return `${this.paths.renew} (certbot renew + deploy hook)`;
+  }
+
+  failedFirstAttempt(): string | undefined {
+    // The generated bootstrap's retry loop (constructs/proxies/nginx-certbot/scripts.ts).
+    const file = path.join(this.logDir, `unit-${path.basename(this.paths.bootstrapUnit)}.log`);
+    const log = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    return /nginx-certbot-bootstrap: (not yet; next attempt in \d+s)/.exec(log)?.[1];
   }
 
   async renewViaTimer(): Promise<string> {

@@ -238,7 +238,6 @@ export async function prepareScenarioBase(
     stateDir: prepared.ctx.stateDir,
     nginxCertbot: { renew: PATHS.nginxCertbot.renew, bootstrapUnit: PATHS.nginxCertbot.bootstrapUnit, certName: PATHS.nginxCertbot.certName },
     caddyfile: PATHS.caddy.caddyfile,
-    caDownSeconds: 5,
     hostMountNamespace: mountNamespace(),
   };
   return { prepared, base };

@@ -43,8 +43,6 @@ export interface ScenarioSpec extends EdgePromises {
   readonly tlsProbe?: { readonly path: string; readonly client: string };
   /** Pebble's certificateValidityPeriod in this scenario (seconds). */
   readonly validitySeconds?: number;
-  /** Seconds the CA stays down after the proxy's first start (late-ca). */
-  readonly caDownSeconds: number;
   /** The proxy's state folder on the volume (certificates, account). */
   readonly stateDir: string;
   /** Paths the nginx + certbot plug-in uses (renewal script, bootstrap unit). */

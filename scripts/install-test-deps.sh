@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 programs the tests run for real (validators, proxies, ACME CA,
-# BitTorrent software) when they are missing. Services are not started by the install.
+# BitTorrent software; stress-ng for npm run rehearse:repeat's CPU load) when they are missing.
+# Services are not started by the install.
 set -euo pipefail
 
 declare -A want=(
   [caddy]=caddy [nginx]=nginx [certbot]=certbot [pebble]=pebble [cloud-init]=cloud-init
   [ip]=iproute2 [openssl]=openssl [curl]=curl [wrk]=wrk [opentracker]=opentracker [aria2c]=aria2
   [unshare]=util-linux [time]=time [shellcheck]=shellcheck [systemd-analyze]=systemd [sshd]=openssh-server
+  [stress-ng]=stress-ng
 )
 missing=()
 for cmd in "${!want[@]}"; do
