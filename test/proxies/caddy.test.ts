@@ -65,6 +65,24 @@ describe("Caddy plug-in", () => {
     });
   }
 
+  it("adapts with Caddy 2.10.2 to one ACME issuer, the named CA: no ZeroSSL fallback despite the email", () => {
+    const dir = tempDir("caddy-adapt");
+    try {
+      const caddyfile = path.join(dir, "Caddyfile");
+      fs.writeFileSync(caddyfile, fileAt(caddyPlugin.render(edgeContext("caddy")), CADDY_PATHS.caddyfile));
+      const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, "config"), XDG_DATA_HOME: path.join(dir, "data") };
+      const result = run(CADDIES[0].binary(), ["adapt", "--config", caddyfile, "--adapter", "caddyfile"], "caddy", { env });
+      assertSuccess(result, "caddy adapt");
+      const json = JSON.parse(result.stdout) as { apps: { tls: { automation: { policies: { issuers: unknown[] }[] } } } };
+      assert.deepEqual(
+        json.apps.tls.automation.policies.map((p) => p.issuers),
+        [[{ ca: "https://acme-v02.api.letsencrypt.org/directory", email: "admin@example.com", module: "acme" }]],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("writes one site per hostname, noting the client address in X-Forwarded-For for HTTP trackers only", () => {
     const caddyfile = fileAt(caddyPlugin.render(edgeContext("caddy")), CADDY_PATHS.caddyfile);
     for (const host of ["test.example.com", "api.example.com", "http1.example.com", "grafana.example.com"]) {

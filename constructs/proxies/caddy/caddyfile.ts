@@ -44,8 +44,9 @@ export class Caddyfile {
     const { acme, stateDir } = this.ctx;
     const body: string[] = [];
     if (acme.email) body.push(`email ${token(acme.email)}`);
-    // Always explicit: without acme_ca, Caddy 2.10 with an email adds ZeroSSL as a fallback issuer,
-    // which the CAA record (letsencrypt.org only) forbids.
+    // Always explicit: without acme_ca, Caddy 2.10 with an email adds ZeroSSL as a fallback issuer
+    // (caddy v2.10.2 modules/caddytls/automation.go DefaultIssuers), which the CAA record
+    // (letsencrypt.org only) forbids.
     body.push(`acme_ca ${token(acme.directoryUrl)}`);
     if (acme.caRootPem !== undefined) body.push(`acme_ca_root ${token(acme.caRootPath)}`);
     body.push(`storage file_system ${token(stateDir)}`);
