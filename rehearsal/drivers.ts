@@ -1,9 +1,9 @@
 // How each proxy is started, restarted and renewed in the rehearsal: exactly the way the
 // generated deployment does it on the server, with only the container/systemd layer replaced.
-//   Caddy: the compose service's command and environment, run with Debian's caddy 2.6.2
-//          (paths in the container equal host paths); renewal = Caddy's own renewal check, run
-//          by a forced config reload (`caddy reload --force`, what `docker compose exec caddy`
-//          would run; the same check Caddy's maintenance loop runs every 10 minutes).
+//   Caddy: the compose service's command and environment, run with the caddy of programs.ts
+//          (production's 2.10.2 when built, else Debian's 2.6.2; paths in the container equal
+//          host paths); renewal = a restart (`docker compose restart caddy`) with certificates
+//          that Caddy's own rule says are due (caddyRenewal below): its start-up renews them.
 //   nginx + certbot: Debian's nginx.service started as the package install does, then the
 //          plug-in's first-boot commands from runcmd (systemctl → the rehearsal's service
 //          manager running the generated unit); renewal = the generated renewal script, and
@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Proc, Processes } from "./proc";
 import { killPid, pidAlive, run, serverEnv, sleep } from "./proc";
+import { versionAtLeast } from "./programs";
 import type { ScenarioSpec } from "./spec";
 import type { ServiceManager } from "./units";
 
@@ -26,7 +27,49 @@ export interface ProxyDriver {
   renew(): Promise<string>;
   /** A second renewal path (certbot.timer's service), if the proxy has one. */
   renewViaTimer?(): Promise<string>;
+  /** The log line showing the first certificate attempt failed and a retry is scheduled, once there is one. */
+  failedFirstAttempt(): string | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * When Caddy renews a managed certificate, and the lifetime the rehearsal asks Pebble for so the
+ * renewal row needs no time window.
+ *
+ * What decides: certmagic's Certificate.NeedsRenewal. Caddy 2.10.2 (certmagic v0.24.0,
+ * certificates.go certNeedsRenewal): due inside the last third of the lifetime
+ * (DefaultRenewalWindowRatio), or when less than 5 × RenewCheckInterval (10 min by default,
+ * maintain.go / cache.go) remains, so any certificate of under 50 minutes is due as soon as it is
+ * issued. Caddy 2.6.2 (certmagic v0.17.2): the last third only.
+ *
+ * What triggers the check, measured against the source: the maintenance loop (every 10 minutes,
+ * not configurable without editing the generated Caddyfile's `renew_interval`), and
+ * Config.manageOne when Caddy starts. A config reload (`caddy reload --force`, admin `/load`) does
+ * not renew in 2.10.2: manageOne returns at once for a certificate the cache already manages
+ * (certmagic v0.24.0 config.go: "if certificate is already being managed, nothing to do"), and the
+ * old TLS app's Cleanup evicts only names the new config no longer manages (caddy v2.10.2
+ * modules/caddytls/tls.go). In 2.6.2 a reload did re-run the check, racing with that cleanup:
+ * the old row's flakiness. So the row restarts Caddy, an event the rehearsal controls, with
+ * certificates already due: manageOne loads each from storage, serves it and renews it in the
+ * background (RenewCertAsync); the row waits for the new serials.
+ */
+export function caddyRenewal(version: string): { readonly validitySeconds: number; readonly dueAt: (notBefore: Date, notAfter: Date) => number; readonly rule: string } {
+  const lastThird = (notBefore: Date, notAfter: Date) => notAfter.getTime() - (notAfter.getTime() - notBefore.getTime()) / 3;
+  if (versionAtLeast(version, "2.10")) {
+    const fiftyMinutes = 5 * 10 * 60_000;
+    return {
+      // 30 minutes: due at issuance (under 50 minutes left) and far from expiring during the run.
+      validitySeconds: 1800,
+      dueAt: (nb, na) => Math.min(lastThird(nb, na), na.getTime() - fiftyMinutes),
+      rule: "due when under 5 × the 10 min renewal check interval remains (certmagic v0.24.0)",
+    };
+  }
+  return {
+    // 90 s: due after 60 s (the last third), 30 s left to renew.
+    validitySeconds: 90,
+    dueAt: lastThird,
+    rule: "due in the last third of its lifetime (certmagic v0.17.2)",
+  };
 }
 
 export class CaddyDriver implements ProxyDriver {
@@ -39,12 +82,15 @@ export class CaddyDriver implements ProxyDriver {
 
   private start(): void {
     const svc = this.spec.composeService;
+    const caddy = this.spec.caddy;
     if (!svc) throw new Error("the generated compose file has no Caddy service");
+    if (!caddy) throw new Error("no caddy program in the scenario");
     const [command, ...args] = svc.command;
-    if (!command) throw new Error(`compose service ${svc.name} has no command`);
+    // The image runs `caddy` from its PATH: here, the chosen build.
+    if (command !== "caddy") throw new Error(`compose service ${svc.name} runs ${command ?? "nothing"}, not caddy`);
     // The image's /config and /data volumes: per-run folders here.
     const xdg = path.join(this.spec.runDir, "caddy-image-volumes");
-    this.proc = this.procs.start("caddy", command, args, {
+    this.proc = this.procs.start("caddy", caddy.path, args, {
       env: serverEnv({ ...svc.environment, XDG_CONFIG_HOME: `${xdg}/config`, XDG_DATA_HOME: `${xdg}/data` }),
     });
   }
@@ -61,11 +107,16 @@ export class CaddyDriver implements ProxyDriver {
     return "caddy stopped (SIGTERM) and started again with the same storage, as `docker compose restart caddy`";
   }
 
+  failedFirstAttempt(): string | undefined {
+    // certmagic's doWithRetry logs "will retry" with "retrying_in" (async.go, v0.17.2 and v0.24.0).
+    const log = this.proc ? fs.readFileSync(this.proc.logFile, "utf8") : "";
+    const line = log.split("\n").find((l) => l.includes('"will retry"'));
+    return line ? `caddy: will retry in ${/"retrying_in":([\d.]+)/.exec(line)?.[1] ?? "?"} s` : undefined;
+  }
+
   async renew(): Promise<string> {
-    const caddyfile = this.spec.caddyfile ?? "";
-    const r = await run("caddy", ["reload", "--config", caddyfile, "--adapter", "caddyfile", "--force"], { timeoutMs: 20_000 });
-    if (r.code !== 0) throw new Error(`caddy reload failed: ${(r.stderr || r.stdout).trim().slice(-300)}`);
-    return "caddy reload --force (Caddy's renewal check on config load)";
+    await this.restart();
+    return `caddy restarted with certificates it considers due (${caddyRenewal(this.spec.caddy?.version ?? "0").rule}); its start-up renews them`;
   }
 
   async stop(): Promise<void> {
@@ -114,6 +165,13 @@ export class NginxCertbotDriver implements ProxyDriver {
     fs.appendFileSync(path.join(this.logDir, "renew.log"), `${r.stdout}${r.stderr}(exit ${r.code})\n`);
     if (r.code !== 0) throw new Error(`${this.paths.renew} failed (${r.code}): ${(r.stderr || r.stdout).trim().slice(-300)}`);
     return `${this.paths.renew} (certbot renew + deploy hook)`;
+  }
+
+  failedFirstAttempt(): string | undefined {
+    // The generated bootstrap's retry loop (constructs/proxies/nginx-certbot/scripts.ts).
+    const file = path.join(this.logDir, `unit-${path.basename(this.paths.bootstrapUnit)}.log`);
+    const log = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    return /nginx-certbot-bootstrap: (not yet; next attempt in \d+s)/.exec(log)?.[1];
   }
 
   async renewViaTimer(): Promise<string> {

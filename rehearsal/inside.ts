@@ -10,16 +10,19 @@ import { aria2Announces, torrentInfoHash, writeTorrent } from "./aria2";
 import { bdecode, isDict, type BDict } from "./bencode";
 import { Bep15Client } from "./bep15";
 import { runChecks, type VerifyTarget } from "./checks";
-import { CaddyDriver, NginxCertbotDriver, type ProxyDriver } from "./drivers";
+import { proxyPlugin } from "../constructs/proxies";
+import { CaddyDriver, caddyRenewal, NginxCertbotDriver, type ProxyDriver } from "./drivers";
 import { rehearsalInfoHashes, startOpentracker } from "./opentracker";
 import { Pebble } from "./pebble";
 import { handshake, request } from "./probe";
-import { elapsed, Processes, sleep, waitFor } from "./proc";
+import { elapsed, Processes, run as runCommand, sleep, waitFor } from "./proc";
 import { check, fail, pass, type Row } from "./rows";
 import { setupSandbox, SHIM_SOCKET, systemctlShimScript } from "./sandbox";
 import type { HelperMessage, ScenarioSpec, SpecFile } from "./spec";
 import { ApiStandIn, GrafanaStandIn, HelloStandIn, StandIn, TrackerStandIn } from "./standins";
 import { ServiceManager } from "./units";
+import { describeMeasurement, measurement, runTlsProbe, type TlsMeasurement } from "./tls-facts";
+import { describeProgram } from "./programs";
 
 /** Clients send from here, so the proxy's own 127.0.0.1 and the client differ in X-Forwarded-For. */
 export const CLIENT_ADDRESS = "127.0.0.5";
@@ -72,6 +75,7 @@ export class Scenario {
     this.procs = new Processes(this.logDir);
     this.manager = new ServiceManager(this.logDir, (m) => fs.appendFileSync(path.join(this.logDir, "systemctl.log"), `${m}\n`));
     this.pebble = new Pebble(this.procs, {
+      program: spec.pebble,
       dir: path.join(spec.runDir, "pebble"),
       tls: spec.pebbleTls,
       validitySeconds: spec.validitySeconds,
@@ -282,49 +286,88 @@ export class Scenario {
     });
   }
 
-  /** Triggers a renewal path and watches every hostname get a new certificate with no failed request. */
   /**
-   * `retriggerMs`: run the trigger again while waiting (Caddy: its renewal check runs on a timer;
-   * one forced reload can race with the old config's cleanup and find the certificate "already
-   * managed", so the check is repeated, as its maintenance loop repeats it).
+   * Triggers a renewal path, then waits until every hostname serves a new certificate while a
+   * client requests every hostname: any failed request fails the row. `servingAgain`: the trigger
+   * restarts the proxy, so the client starts once the proxy serves again (old or new certificates).
    */
-  async faultRenewal(name: string, trigger: () => Promise<string>, note: string, retriggerMs?: number): Promise<Row> {
+  async faultRenewal(name: string, trigger: () => Promise<string>, note: string, servingAgain = false): Promise<Row> {
     return check(name, async () => {
       const before = await this.servedSerials();
       const ordersBefore = this.pebble.orders();
-      const poll = this.poller();
+      let poll = servingAgain ? undefined : this.poller();
       let what = "";
       let renewed: Map<string, string> | undefined;
       let problem: string | undefined;
-      let triggers = 0;
+      let oldAfterRestart = 0;
       try {
         what = await trigger();
-        triggers = 1;
-        let last = Date.now();
+        if (servingAgain) {
+          const serving = await this.certificates(Math.min(20_000, Math.max(3000, this.remainingMs() - 3000)));
+          poll = this.poller();
+          oldAfterRestart = [...serving].filter(([h, serial]) => before.get(h) === serial).length;
+        }
         renewed = await waitFor(
           "new certificates on every hostname",
           async () => {
-            if (retriggerMs && Date.now() - last >= retriggerMs) {
-              await trigger();
-              triggers++;
-              last = Date.now();
-            }
             const now = await this.servedSerials();
             const same = [...now].filter(([h, serial]) => before.get(h) === serial).map(([h]) => h.split(".")[0]);
             return same.length === 0 ? now : { waiting: `still the old certificate on ${same.join(", ")}` };
           },
-          { timeoutMs: Math.min(20_000, Math.max(3000, this.remainingMs() - 3000)), intervalMs: 200, progress },
+          { timeoutMs: Math.min(30_000, Math.max(3000, this.remainingMs() - 3000)), intervalMs: 200, progress },
         );
       } catch (err) {
         problem = (err as Error).message;
       }
-      const p = await poll.stop();
+      const p = poll ? await poll.stop() : { ok: 0, failed: 0, firstFailure: undefined };
       const orders = this.pebble.orders() - ordersBefore;
       if (p.failed > 0) return fail(name, `${what}: ${p.failed} of ${p.ok + p.failed} requests failed meanwhile (first: ${p.firstFailure})${problem ? `; ${problem}` : ""}`);
       if (!renewed) return fail(name, problem ?? "no renewal");
-      const times = triggers > 1 ? ` (${triggers} checks)` : "";
-      return pass(name, `${note}; ${what}${times}: ${renewed.size} hostnames renewed (${orders} new ACME orders), ${p.ok} requests meanwhile, 0 failed`);
+      const served = servingAgain ? ` (the old certificate still served on ${oldAfterRestart} of ${before.size} hostnames once back)` : "";
+      return pass(name, `${note}; ${what}${served}: ${renewed.size} hostnames renewed (${orders} new ACME orders), ${p.ok} requests meanwhile, 0 failed`);
     });
+  }
+
+  /**
+   * Which TLS versions and key-exchange groups the running proxy accepts, by real handshakes
+   * (rehearsal/tls-probe), sent to the host to keep for `npm run proxies`. Fails when the
+   * measurement contradicts what the plug-in declares for the version production runs.
+   */
+  async measureTls(): Promise<Row> {
+    const s = this.spec;
+    const site = s.sites[0];
+    const name = `tls key exchange (measured) ${site.hostname}`;
+    return check(name, async () => {
+      if (!s.tlsProbe) throw new Error("no TLS probe");
+      const caFile = path.join(s.runDir, "pebble-issuing-root-tls.pem");
+      fs.writeFileSync(caFile, this.pebble.root ?? "");
+      const r = await runTlsProbe(s.tlsProbe.path, { hostname: site.hostname, address: "127.0.0.1" }, caFile);
+      const about = await this.proxyProgram();
+      const m: TlsMeasurement = measurement(r, { proxy: s.kind, ...about, client: s.tlsProbe.client, hostname: site.hostname });
+      emit({ type: "tls", measurement: m });
+      const declared = proxyPlugin(s.kind).capabilities;
+      const comparable = s.kind === "nginx-certbot" || about.version === proxyPlugin(s.kind).version;
+      const problems: string[] = [];
+      if (comparable && m.postQuantum !== declared.postQuantumKeyExchange) problems.push(`plug-in declares postQuantumKeyExchange ${declared.postQuantumKeyExchange}, measured ${m.postQuantum}`);
+      if (comparable && m.tlsVersions.join(",") !== declared.tlsVersions.join(",")) problems.push(`plug-in declares TLS ${declared.tlsVersions.join(", ")}, measured ${m.tlsVersions.join(", ")}`);
+      if (m.tls13Groups.length === 0) problems.push("no TLS 1.3 group accepted");
+      const text = `${about.program}: ${describeMeasurement(m)}; client ${m.client}`;
+      return problems.length ? fail(name, `${text}; ${problems.join("; ")}`) : text;
+    });
+  }
+
+  /** The proxy program's name and version as measured ("caddy 2.10.2 (built …)", "nginx 1.22.1 with OpenSSL 3.0.19 (Debian 12)"). */
+  private async proxyProgram(): Promise<{ program: string; version: string }> {
+    if (this.spec.kind === "caddy") {
+      const c = this.spec.caddy;
+      if (!c) throw new Error("no caddy program in the scenario");
+      return { program: describeProgram(c), version: c.version };
+    }
+    const v = await runCommand("nginx", ["-V"], { timeoutMs: 10_000 });
+    const text = `${v.stdout}${v.stderr}`;
+    const version = /nginx\/(\d+\.\d+\.\d+)/.exec(text)?.[1] ?? "?";
+    const openssl = /running with OpenSSL (\S+)/.exec(text)?.[1] ?? /built with OpenSSL (\S+)/.exec(text)?.[1] ?? "?";
+    return { program: `nginx ${version} with OpenSSL ${openssl} (Debian package)`, version };
   }
 
   async faultRestart(): Promise<Row> {
@@ -352,16 +395,30 @@ export class Scenario {
     progress(`first boot: ${s.kind === "caddy" ? "compose service caddy" : s.bootstrap.join(" && ")}`);
     await this.driver.firstBoot();
     if (s.scenario === "late-ca") {
-      await sleep(s.caDownSeconds * 1000);
+      // The CA stays down until the proxy's log shows its first attempt failed: an observable
+      // condition, so the retry is exercised however slowly the machine starts the proxy.
+      const firstBoot = Date.now();
+      let failedAttempt: string | undefined;
+      try {
+        failedAttempt = await waitFor("the proxy's first certificate attempt to fail (CA down)", async () => this.driver.failedFirstAttempt(), {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+          progress,
+        });
+      } catch (err) {
+        report(fail("fault: ACME server down at first start", (err as Error).message));
+        return;
+      }
+      const down = elapsed(firstBoot);
       const early = await this.servedSerials();
-      progress(`starting Pebble after ${s.caDownSeconds} s down`);
+      progress(`starting Pebble: the proxy's first attempt failed after ${down} (${failedAttempt})`);
       await this.pebble.start(progress);
       const back = Date.now();
       const row = await check("fault: ACME server down at first start", async () => {
         const trusted = [...early.values()].filter((v) => !v.startsWith("none"));
         if (trusted.length) throw new Error("certificates were served before the CA was up");
         const serials = await this.certificates(Math.max(5000, this.remainingMs() - 8_000));
-        return `CA down for the first ${s.caDownSeconds} s; all ${serials.size} certificates obtained ${elapsed(back)} after it came back, no human action`;
+        return `CA down until the first attempt failed (${down} after start: ${failedAttempt}); all ${serials.size} certificates obtained ${elapsed(back)} after it came back, no human action`;
       });
       report(row);
       if (row.status !== "PASS") return;
@@ -372,25 +429,23 @@ export class Scenario {
     progress(`certificates served after ${elapsed(this.started)}; running the verifier's checks`);
     for (const row of await runChecks(this.target())) report(row);
     for (const row of await this.realClient()) report(row);
+    if (s.tlsProbe) report(await this.measureTls());
     report(await this.faultUpstreamDown());
     if (s.kind === "caddy") {
-      // Wait until every served certificate is inside Caddy's renewal window (last third of its
-      // life). Certificates are issued a little apart, so wait for the latest window; the earliest
-      // expiry then still leaves most of the window for the renewal.
-      let windowStart = 0;
-      let life = 0;
+      // The certificates' own dates say when Caddy considers them due (caddyRenewal): with 2.10.2's
+      // 30-minute certificates that is already the case; with 2.6.2's 90 s ones, after 60 s.
+      const rule = caddyRenewal(s.caddy?.version ?? "0");
+      let due = 0;
       for (const site of s.sites) {
         const c = (await handshake({ hostname: site.hostname, address: "127.0.0.1" }, { ca: this.pebble.root })).certificate;
-        if (!c) continue;
-        life = c.validTo.getTime() - c.validFrom.getTime();
-        // x509 dates have one-second resolution: 1 s of margin past the start of the window.
-        windowStart = Math.max(windowStart, c.validTo.getTime() - life / 3 + 1000);
+        // x509 dates have one-second resolution: 1 s of margin.
+        if (c) due = Math.max(due, rule.dueAt(c.validFrom, c.validTo) + 1000);
       }
-      if (windowStart > Date.now()) {
-        progress(`waiting ${((windowStart - Date.now()) / 1000).toFixed(1)} s until the ${Math.round(life / 1000)} s certificates are due for renewal`);
-        await sleep(windowStart - Date.now());
+      if (due > Date.now()) {
+        progress(`waiting ${((due - Date.now()) / 1000).toFixed(1)} s until Caddy considers the ${s.validitySeconds} s certificates due`);
+        await sleep(due - Date.now());
       }
-      report(await this.faultRenewal("fault: renewal near expiry", () => this.driver.renew(), `${s.validitySeconds} s certificates inside Caddy's renewal window`, 3000));
+      report(await this.faultRenewal("fault: renewal near expiry", () => this.driver.renew(), `${s.validitySeconds} s certificates, due for renewal`, true));
     } else {
       const days = ((s.validitySeconds ?? 0) / 86400).toFixed(0);
       const note = `${days}-day certificates (certbot renews within 30 days of expiry)`;

@@ -1,11 +1,13 @@
-// Pebble, the test ACME CA from Debian: its own HTTPS certificate made per run, a fresh state per
-// start, HTTP-01 and TLS-ALPN-01 validation on the real ports 80/443, the issuing root fetched
+// Pebble, the test ACME CA (the pinned 2.10.1 built by scripts/tools.sh, or Debian's 2.4.0; see
+// programs.ts): its own HTTPS certificate made per run, a fresh state per start, HTTP-01 and
+// TLS-ALPN-01 validation on the real ports 80/443, the issuing root fetched
 // from its management API, and ACME orders counted from its log.
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
 import type { Proc, Processes } from "./proc";
 import { runOk, waitFor } from "./proc";
+import { versionAtLeast, type Program } from "./programs";
 
 export const PEBBLE_DIRECTORY_URL = "https://127.0.0.1:14000/dir";
 const MANAGEMENT = { host: "127.0.0.1", port: 15000 };
@@ -34,10 +36,24 @@ export async function makePebbleTls(dir: string): Promise<PebbleTls> {
 }
 
 export interface PebbleOptions {
+  readonly program: Program;
   readonly dir: string;
   readonly tls: PebbleTls;
-  /** certificateValidityPeriod in seconds. @default Pebble's (about 5 years) */
+  /** Certificate lifetime in seconds. @default Pebble's (2.4: 5 years; 2.10: 90 days) */
   readonly validitySeconds?: number;
+}
+
+/**
+ * The certificate lifetime setting of a Pebble version. Up to 2.6 a top-level
+ * certificateValidityPeriod (cmd/pebble/main.go at v2.4.0); from 2.7 on that key is read but unused
+ * ("Deprecated: use Profiles.ValidityPeriod instead") and the lifetime is the profile's
+ * validityPeriod, the default profile being the one a client that names none gets (cmd/pebble/main.go,
+ * ca/ca.go at v2.10.1).
+ */
+export function validityConfig(version: string, seconds: number): Record<string, unknown> {
+  return versionAtLeast(version, "2.7")
+    ? { profiles: { default: { description: "rehearsal lifetime", validityPeriod: seconds } } }
+    : { certificateValidityPeriod: seconds };
 }
 
 /** One Pebble process; every start is a new CA with no accounts and a new issuing root. */
@@ -72,11 +88,11 @@ export class Pebble {
           tlsPort: 443,
           ocspResponderURL: "",
           externalAccountBindingRequired: false,
-          ...(o.validitySeconds ? { certificateValidityPeriod: o.validitySeconds } : {}),
+          ...(o.validitySeconds ? validityConfig(o.program.version, o.validitySeconds) : {}),
         },
       }),
     );
-    this.proc = this.procs.start("pebble", "pebble", ["-config", config], {
+    this.proc = this.procs.start("pebble", o.program.path, ["-config", config], {
       env: { PATH: "/usr/bin:/bin", PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0" },
     });
     this.startedAt = fs.statSync(this.proc.logFile).size;

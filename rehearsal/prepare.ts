@@ -13,6 +13,7 @@ import { NGINX_CERTBOT_PATHS } from "../constructs/proxies/nginx-certbot/paths";
 import { CADDY_PATHS } from "../constructs/proxies/caddy/plugin";
 import { COMPOSE_FILE } from "../constructs/tracker/layout";
 import { PEBBLE_DIRECTORY_URL } from "./pebble";
+import { describeProgram, type Program } from "./programs";
 import { run } from "./proc";
 import type { Row } from "./rows";
 import { fail, pass } from "./rows";
@@ -55,7 +56,7 @@ export interface Prepared {
 }
 
 /** Synthesizes the per-run deployment with the project's app and decodes the server's user_data. */
-export async function prepare(kind: RehearsedKind, deploymentFile: string, outDir: string): Promise<Prepared> {
+export async function prepare(kind: RehearsedKind, deploymentFile: string, outDir: string, caddy?: Program): Promise<Prepared> {
   const rows: Row[] = [];
   const loaded = loadDeploymentFile(deploymentFile);
   const d = loaded.deployment;
@@ -125,10 +126,18 @@ export async function prepare(kind: RehearsedKind, deploymentFile: string, outDi
       if (host !== container) problems.push(`volume ${v} maps to another path (the rehearsal runs it at host paths)`);
     }
     if (!svc.command?.length) problems.push("no command");
+    if (!caddy) problems.push("no caddy program to run it with");
+    const imageVersion = /^caddy:(\d+\.\d+\.\d+)/.exec(String(svc.image))?.[1];
+    const runs = caddy
+      ? imageVersion === caddy.version
+        ? `run here with ${describeProgram(caddy)}, the image's version`
+        : `run here with ${describeProgram(caddy)}, not the image's ${imageVersion ?? svc.image}` +
+          (caddy.origin === "debian" ? ` (the fallback: bash scripts/tools.sh caddy builds ${imageVersion ?? "it"})` : "")
+      : "";
     rows.push(
       problems.length
         ? fail("caddy compose service", problems.join("; "))
-        : pass("caddy compose service", `${name}: ${svc.image}, host network, same paths inside; run here with Debian's caddy 2.6.2`),
+        : pass("caddy compose service", `${name}: ${svc.image}, host network, same paths inside; ${runs}`),
     );
     composeService = { name, command: svc.command ?? [], environment: env };
   }

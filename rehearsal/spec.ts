@@ -2,6 +2,8 @@
 // namespace: the decoded server files, the proxy's start-up, the sites to check. JSON on disk.
 import type { EdgePromises } from "./checks";
 import type { PebbleTls } from "./pebble";
+import type { Program } from "./programs";
+import type { TlsMeasurement } from "./tls-facts";
 
 export type RehearsedKind = "caddy" | "nginx-certbot";
 
@@ -33,15 +35,19 @@ export interface ScenarioSpec extends EdgePromises {
   /** /etc/hosts lines. */
   readonly hosts: readonly string[];
   readonly pebbleTls: PebbleTls;
+  /** The Pebble binary and its version (built 2.10.1, or Debian's). */
+  readonly pebble: Program;
+  /** The Caddy that runs the compose service's command (built 2.10.2, or Debian's 2.6.2). */
+  readonly caddy?: Program;
+  /** The TLS probe (Go's crypto/tls, which offers the post-quantum groups) and what it is. */
+  readonly tlsProbe?: { readonly path: string; readonly client: string };
   /** Pebble's certificateValidityPeriod in this scenario (seconds). */
   readonly validitySeconds?: number;
-  /** Seconds the CA stays down after the proxy's first start (late-ca). */
-  readonly caDownSeconds: number;
   /** The proxy's state folder on the volume (certificates, account). */
   readonly stateDir: string;
   /** Paths the nginx + certbot plug-in uses (renewal script, bootstrap unit). */
   readonly nginxCertbot?: { readonly renew: string; readonly bootstrapUnit: string; readonly certName: string };
-  /** Caddyfile path, for `caddy reload`. */
+  /** Caddyfile path (bench:edge swaps it for its reference). */
   readonly caddyfile?: string;
   /** The host's mount namespace: the helper refuses to mount anything if it is still in it. */
   readonly hostMountNamespace: string;
@@ -52,4 +58,5 @@ export interface ScenarioSpec extends EdgePromises {
 /** Lines the helper writes on stdout. */
 export type HelperMessage =
   | { readonly type: "row"; readonly status: "PASS" | "FAIL" | "SKIP"; readonly name: string; readonly detail: string }
-  | { readonly type: "progress"; readonly message: string };
+  | { readonly type: "progress"; readonly message: string }
+  | { readonly type: "tls"; readonly measurement: TlsMeasurement };

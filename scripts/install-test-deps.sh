@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 programs the tests run for real (validators, proxies, ACME CA,
-# BitTorrent software) when they are missing. Services are not started by the install.
+# BitTorrent software; stress-ng for npm run rehearse:repeat's CPU load) when they are missing.
+# Services are not started by the install.
 set -euo pipefail
 
 declare -A want=(
@@ -10,6 +11,7 @@ declare -A want=(
   # boot/: the Debian 13 guest image and the VM (npm run boot, test/boot/).
   [debootstrap]=debootstrap [qemu-system-x86_64]=qemu-system-x86 [qemu-img]=qemu-utils [mkfs.vfat]=dosfstools
   [mcopy]=mtools [ssh]=openssh-client [dpkg-scanpackages]=dpkg-dev [flock]=util-linux
+  [stress-ng]=stress-ng
 )
 missing=()
 for cmd in "${!want[@]}"; do

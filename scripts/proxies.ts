@@ -1,7 +1,9 @@
 // npm run proxies [-- --deployment FILE]: the three TLS proxies side by side for one deployment
 // (default deployments/example.yaml; the same argument as `npm run rehearse`): capabilities, which
 // sites each can serve (checkEdge), and the size of what each generates. Everything is computed
-// from the plug-ins and the deployment plan; nothing is hand-written.
+// from the plug-ins and the deployment plan; nothing is hand-written. TLS versions and key-exchange
+// groups: measured by real handshakes where `npm run rehearse` ran the proxy on this machine
+// (rehearsal/tls-facts.ts), the plug-in's declaration (marked so) elsewhere.
 import * as path from "node:path";
 import type { Deployment } from "../constructs/deployment/schema";
 import { DeploymentError } from "../constructs/deployment/errors";
@@ -9,6 +11,7 @@ import { loadDeploymentFile } from "../constructs/deployment/load";
 import { checkEdge, type ProxyCapabilities, type ProxyPlugin } from "../constructs/edge";
 import { planDeployment } from "../constructs/plan/plan";
 import { PROXIES } from "../constructs/proxies";
+import { describeMeasurement, loadMeasurements, measurementsFile, type TlsMeasurement } from "../rehearsal/tls-facts";
 
 const CAPABILITY_KEYS: readonly (keyof ProxyCapabilities)[] = [
   "websocket",
@@ -31,7 +34,35 @@ function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-function capability(plugin: ProxyPlugin, key: keyof ProxyCapabilities): string {
+/** Capabilities that a TLS handshake can measure. */
+const MEASURED_KEYS: readonly (keyof ProxyCapabilities)[] = ["tlsVersions", "postQuantumKeyExchange"];
+
+/**
+ * The measurement that stands for a plug-in: of the version production runs (Caddy: the image's
+ * version); nginx + certbot: Debian 12's nginx with OpenSSL 3.0, standing in for Ubuntu 24.04's
+ * (also OpenSSL 3.0, whose defaults decide the groups). Pingoo never runs here.
+ */
+function measuredFor(plugin: ProxyPlugin, all: readonly TlsMeasurement[]): { m: TlsMeasurement; caveat: string } | undefined {
+  const mine = all.filter((m) => m.proxy === plugin.kind);
+  const exact = mine.find((m) => m.version === plugin.version);
+  if (exact) return { m: exact, caveat: "" };
+  if (plugin.kind === "nginx-certbot" && mine[0]) return { m: mine[0], caveat: `, standing in for ${plugin.version}` };
+  return undefined;
+}
+
+function measuredCell(key: keyof ProxyCapabilities, found: { m: TlsMeasurement; caveat: string }): string {
+  const { m, caveat } = found;
+  const by = `measured: ${m.program}${caveat}, ${m.measuredOn}`;
+  if (key === "tlsVersions") return `${m.tlsVersions.join(", ")} (${by})`;
+  const pq = m.tls13Groups.filter((g) => /MLKEM/.test(g));
+  return `${m.postQuantum ? `yes, ${pq.join(", ")}` : "no"} (${by})`;
+}
+
+function capability(plugin: ProxyPlugin, key: keyof ProxyCapabilities, measurements: readonly TlsMeasurement[] = []): string {
+  if (MEASURED_KEYS.includes(key)) {
+    const found = measuredFor(plugin, measurements);
+    if (found) return measuredCell(key, found);
+  }
   const value = plugin.capabilities[key];
   const text =
     typeof value === "boolean"
@@ -42,7 +73,17 @@ function capability(plugin: ProxyPlugin, key: keyof ProxyCapabilities): string {
           ? "none"
           : value.join(", ").toUpperCase();
   const note = plugin.notes?.[key];
-  return note ? `${text}: ${note}` : text;
+  const declared = MEASURED_KEYS.includes(key) ? " (declared, not measured)" : "";
+  return note ? `${text}${declared}: ${note}` : `${text}${declared}`;
+}
+
+/** The key-exchange row: every group accepted, or why there is no measurement. */
+function groupsCell(plugin: ProxyPlugin, measurements: readonly TlsMeasurement[]): string {
+  const found = measuredFor(plugin, measurements);
+  if (found) return `${describeMeasurement(found.m)} (measured: ${found.m.program}${found.caveat}, client ${found.m.client})`;
+  if (plugin.kind === "pingoo") return "not measured: Pingoo cannot run here (Docker image only)";
+  const other = measurements.filter((m) => m.proxy === plugin.kind).map((m) => `${m.program}: ${describeMeasurement(m)}`);
+  return `not measured for ${plugin.version}: npm run rehearse -- --proxy ${plugin.kind}${other.length ? ` (measured other versions: ${other.join("; ")})` : ""}`;
 }
 
 function lineCount(text: string): number {
@@ -104,9 +145,11 @@ function main(): number {
   }
   const { source, deployment: d, acmeCaRootPem } = loaded;
   const results = plugins.map((p) => ({ plugin: p, ...evaluate(d, acmeCaRootPem, p) }));
+  const measurements = loadMeasurements();
 
   const rows: string[][] = [["", ...plugins.map((p) => `${p.kind} (${p.title})`)]];
-  for (const key of CAPABILITY_KEYS) rows.push([key, ...plugins.map((p) => capability(p, key))]);
+  for (const key of CAPABILITY_KEYS) rows.push([key, ...plugins.map((p) => capability(p, key, measurements))]);
+  rows.push(["key exchange groups", ...plugins.map((p) => groupsCell(p, measurements))]);
   results[0].sites.forEach(({ site }, i) => {
     rows.push([
       `serves ${site.hostname} (${site.role})`,
@@ -123,6 +166,8 @@ function main(): number {
     `| ${rows[0].map(cell).join(" | ")} |`,
     `|${rows[0].map(() => "---").join("|")}|`,
     ...rows.slice(1).map((r) => `| ${r.map(cell).join(" | ")} |`),
+    "",
+    `TLS measurements: ${measurements.length ? measurementsFile() : `none yet (npm run rehearse keeps them in ${measurementsFile()})`}.`,
     "",
     "## Warnings at synth",
     "",

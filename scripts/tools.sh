@@ -29,6 +29,8 @@ TOOLS=(
   "cloudflare-provider-standin|5.14.0|local|tools/cloudflare-provider-standin|terraform-provider-cloudflare"
   # go install refuses it here (the proxy refuses its @v/list): built from the downloaded module.
   "json-exporter|0.7.0|source:.|github.com/prometheus-community/json_exporter|json_exporter"
+  # The rehearsal's TLS client (Go's crypto/tls offers the post-quantum groups), see its main.go.
+  "tls-probe|1|local|rehearsal/tls-probe|tls-probe"
 )
 
 field() { local IFS='|'; read -r -a f <<<"$1"; echo "${f[$2]}"; }

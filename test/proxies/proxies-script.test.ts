@@ -16,7 +16,9 @@ function table(stdout: string): string[][] {
 }
 
 describe("npm run proxies", () => {
-  const result = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts"], "nodejs", { cwd: ROOT });
+  // No TLS measurement (the rehearsal tests check the measured table): every TLS fact is declared.
+  const env = { ...process.env, TORRUST_TLS_MEASUREMENTS: path.join(ROOT, "no-such-dir", "tls.json") };
+  const result = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts"], "nodejs", { cwd: ROOT, env });
 
   it("prints a table with a column per proxy and a row per capability", () => {
     assertSuccess(result, "scripts/proxies.ts");
@@ -42,7 +44,7 @@ describe("npm run proxies", () => {
   it("takes --deployment FILE like npm run rehearse, and a bare FILE", () => {
     const example = path.join(ROOT, "deployments", "example.yaml");
     for (const args of [["--deployment", example], [`--deployment=${example}`], [example]]) {
-      const r = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts", ...args], "nodejs", { cwd: ROOT });
+      const r = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts", ...args], "nodejs", { cwd: ROOT, env });
       assertSuccess(r, `scripts/proxies.ts ${args.join(" ")}`);
       assert.equal(r.stdout, result.stdout.replace(/^# TLS proxies for \S+/, `# TLS proxies for ${example}`));
     }
@@ -55,10 +57,23 @@ describe("npm run proxies", () => {
       [["--deployment", "/nonexistent.yaml"], /\/nonexistent\.yaml: \(file\): cannot read \/nonexistent\.yaml: no such file/],
       [["--deployment", "/dev/zero"], /is a device/],
     ] as const) {
-      const r = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts", ...args], "nodejs", { cwd: ROOT });
+      const r = run(process.execPath, ["--import", "tsx", "scripts/proxies.ts", ...args], "nodejs", { cwd: ROOT, env });
       assert.equal(r.status, 1, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, says);
       assert.doesNotMatch(r.stderr, /^\s+at /m);
     }
+  });
+
+  it("marks TLS facts no rehearsal measured as declared", () => {
+    const rows = table(result.stdout);
+    for (const key of ["tlsVersions", "postQuantumKeyExchange"]) {
+      const row = rows.find((r) => r[0] === key);
+      assert.ok(row, key);
+      for (const c of row.slice(1)) assert.match(c, /\(declared, not measured\)/, `${key}: ${c}`);
+    }
+    const groups = rows.find((r) => r[0] === "key exchange groups");
+    assert.ok(groups);
+    for (const c of groups.slice(1)) assert.match(c, /^not measured/);
+    assert.match(result.stdout, /TLS measurements: none yet/);
   });
 });

@@ -1,7 +1,7 @@
 // Caddyfile renderer: the edge context as a tree of directives, serialized once with tabs.
-// Only the Caddyfile subset that both Debian's caddy 2.6.2 and the pinned 2.10 image accept
-// (see docs: global email/acme_ca/acme_ca_root/storage, reverse_proxy with header_up, header,
-// root/file_server), so the test with Debian's caddy validates what production runs.
+// Written for the pinned caddy:2.10.2 and kept to the subset Debian's 2.6.2 (the rehearsal's
+// fallback) accepts too: global email/acme_ca/acme_ca_root/storage, reverse_proxy, header,
+// root/file_server. The tests run `caddy validate` with both versions and allow no warning.
 import type { EdgeContext, EdgeSite } from "../../edge/types";
 
 /** A directive line, or a directive with a block: `head { body }` (an empty head is the global options block). */
@@ -14,6 +14,7 @@ export interface CaddyfilePaths {
 }
 
 const HSTS_VALUE = "max-age=31536000";
+const XFF_COMMENT = "# The tracker reads the client address from X-Forwarded-For: reverse_proxy sets it (no trusted_proxies).";
 
 /** Quotes a Caddyfile token when it holds spaces or quotes. */
 function token(value: string): string {
@@ -43,8 +44,9 @@ export class Caddyfile {
     const { acme, stateDir } = this.ctx;
     const body: string[] = [];
     if (acme.email) body.push(`email ${token(acme.email)}`);
-    // Always explicit: without acme_ca, Caddy 2.10 with an email adds ZeroSSL as a fallback issuer,
-    // which the CAA record (letsencrypt.org only) forbids.
+    // Always explicit: without acme_ca, Caddy 2.10 with an email adds ZeroSSL as a fallback issuer
+    // (caddy v2.10.2 modules/caddytls/automation.go DefaultIssuers), which the CAA record
+    // (letsencrypt.org only) forbids.
     body.push(`acme_ca ${token(acme.directoryUrl)}`);
     if (acme.caRootPem !== undefined) body.push(`acme_ca_root ${token(acme.caRootPath)}`);
     body.push(`storage file_system ${token(stateDir)}`);
@@ -57,13 +59,12 @@ export class Caddyfile {
     if (this.ctx.hsts) body.push(`header Strict-Transport-Security ${token(HSTS_VALUE)}`);
     if (site.upstream) {
       const target = `${site.upstream.host}:${site.upstream.port}`;
-      // Caddy already replaces a client-sent X-Forwarded-For with the peer address; saying it makes the
-      // tracker's dependency on it visible (2.6.2 logs "Unnecessary header_up X-Forwarded-For": harmless).
-      body.push(
-        site.needs.clientIpInXForwardedFor
-          ? { head: `reverse_proxy ${target}`, body: ["header_up X-Forwarded-For {remote_host}"] }
-          : `reverse_proxy ${target}`,
-      );
+      // reverse_proxy sets X-Forwarded-For to the peer address, dropping a client-sent one unless the
+      // peer is in trusted_proxies (none here): caddy v2.10.2 modules/caddyhttp/reverseproxy/
+      // reverseproxy.go addForwardedHeaders. Saying it with `header_up X-Forwarded-For {remote_host}`
+      // makes 2.6.2 and 2.10.2 warn "Unnecessary header_up" (reverseproxy/caddyfile.go), so a comment.
+      if (site.needs.clientIpInXForwardedFor) body.push(XFF_COMMENT);
+      body.push(`reverse_proxy ${target}`);
     } else {
       if (this.ctx.helloPage === undefined) {
         throw new Error(`site ${site.hostname} has no upstream and the edge context has no hello page to serve`);

@@ -1,0 +1,3 @@
+module torrust-tracker-cdktf/rehearsal/tls-probe
+
+go 1.26
