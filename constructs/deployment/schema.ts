@@ -253,6 +253,31 @@ export const DeploymentSchema = z
       })
       .prefault({})
       .describe("Grafana, served through the proxy"),
+    backup: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Scheduled consistent backup of the tracker database onto the server disk"),
+        schedule: z
+          .string()
+          .regex(/^[0-9A-Za-z*:,./~ -]{1,80}$/, {
+            error: "must be a systemd OnCalendar expression such as \"*-*-* 02:15:00\" or \"hourly\" (letters, digits, space and * : , . / ~ -)",
+          })
+          .default("*-*-* 02:15:00")
+          .describe("systemd OnCalendar expression (server clock, UTC); a random delay of up to 10 minutes is added"),
+        keepDays: z.number().int().min(1).max(3650).default(7).describe("Days backups are kept, on the server disk and in S3"),
+        s3: z
+          .strictObject({
+            repository: z
+              .string()
+              .regex(/^s3:https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?\/[A-Za-z0-9._~\/-]+$/, {
+                error: "must be a restic S3 repository such as s3:https://fsn1.your-objectstorage.com/my-bucket/torrust",
+              })
+              .describe("restic repository URL (no credentials: they go on the server, see README Backups)"),
+          })
+          .optional()
+          .describe("Also copy each backup to S3-compatible object storage (Hetzner Object Storage) with restic"),
+      })
+      .prefault({})
+      .describe("Backups of the tracker database (Hetzner backups do not cover volumes)"),
     helloWorld: z
       .strictObject({
         enabled: enabled("the hello-world site", true),
