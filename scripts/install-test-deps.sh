@@ -10,6 +10,8 @@ declare -A want=(
   # boot/: the Debian 13 guest image and the VM (npm run boot, test/boot/).
   [debootstrap]=debootstrap [qemu-system-x86_64]=qemu-system-x86 [qemu-img]=qemu-utils [mkfs.vfat]=dosfstools
   [mcopy]=mtools [ssh]=openssh-client [dpkg-scanpackages]=dpkg-dev [flock]=util-linux
+  # Backups and the mysql driver (test/tracker/backup.test.ts, database.test.ts).
+  [sqlite3]=sqlite3 [restic]=restic [mariadbd]=mariadb-server
 )
 missing=()
 for cmd in "${!want[@]}"; do
@@ -22,7 +24,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "installing Debian packages: ${missing[*]}"
-# Keep packaged services (nginx, caddy) from starting on the host's ports 80/443.
+# Keep packaged services (nginx, caddy, mariadb) from starting on the host's ports 80/443.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; created_policy=1; fi

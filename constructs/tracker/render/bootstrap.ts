@@ -26,7 +26,7 @@ export const VOLUME_WAIT_SECONDS = 300;
 export const SECRET_BYTES = { trackerAdminToken: 32, grafanaAdminPassword: 24 } as const;
 
 /** Quotes a value for bash when it is not a plain word. */
-function q(value: string): string {
+export function q(value: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 

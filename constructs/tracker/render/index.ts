@@ -6,3 +6,4 @@ export * from "./prometheus";
 export * from "./grafana";
 export * from "./host-files";
 export * from "./bootstrap";
+export * from "./backup";
