@@ -57,7 +57,7 @@ export function createSqliteDb(file: string, p: Population): void {
 
 /** What the tracker loads at start (load_persistent_torrents, load_keys, load_whitelist), sorted. */
 export function sqliteContents(file: string): { torrents: string; keys: string; whitelist: string } {
-  const q = (sql: string) => execFileSync("sqlite3", ["-bail", file, sql], { encoding: "utf8" });
+  const q = (sql: string) => execFileSync("sqlite3", ["-bail", file, sql], { encoding: "utf8", maxBuffer: 1 << 28 });
   return {
     torrents: q("SELECT info_hash, completed FROM torrents ORDER BY info_hash;"),
     keys: q("SELECT key, valid_until FROM keys ORDER BY key;"),
