@@ -24,7 +24,12 @@ export const DEFAULT_IMAGES = {
   tracker: "torrust/tracker:v3.0.0",
   prometheus: "prom/prometheus:v3.5.1",
   grafana: "grafana/grafana:12.4.2",
+  /** MariaDB LTS 10.11: the release line Debian 12 ships, which the tests run (docs/decisions/0009). */
+  mariadb: "mariadb:10.11.18",
 } as const;
+
+/** Database drivers of the pinned tracker (v3.0.0 packages/configuration/src/v2_0_0/database.rs). */
+export const DATABASE_DRIVERS = ["sqlite3", "mysql"] as const;
 
 const label = z
   .string()
@@ -253,6 +258,16 @@ export const DeploymentSchema = z
       })
       .prefault({})
       .describe("Grafana, served through the proxy"),
+    database: z
+      .strictObject({
+        driver: z
+          .enum(DATABASE_DRIVERS)
+          .default("sqlite3")
+          .describe("sqlite3: a file on the volume. mysql: a MariaDB service in the compose project (never published)"),
+        image: pinnedImage.default(DEFAULT_IMAGES.mariadb).describe("Pinned MariaDB image (driver mysql only)"),
+      })
+      .prefault({})
+      .describe("The tracker's database"),
     backup: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Scheduled consistent backup of the tracker database onto the server disk"),
