@@ -10,6 +10,7 @@ import { optionalServices } from "../plan/plan";
 import { STORAGE } from "./layout";
 import { ENABLE_BACKUP_TIMER, backupPackages, renderBackup } from "./render/backup";
 import { renderBootstrap } from "./render/bootstrap";
+import { backupDatabase, renderDatabase } from "./render/database";
 import { helloUpstreamPort, renderCompose } from "./render/compose";
 import { renderGrafanaDatasource } from "./render/grafana";
 import { hostFiles } from "./render/host-files";
@@ -60,13 +61,14 @@ export function renderUserData(input: UserDataInput): UserData {
 
   const host = hostFiles(d);
   const optional = optionalServices(d);
-  const backupDb = { driver: "sqlite3" } as const;
+  const backupDb = backupDatabase(d);
   const stack: RenderedFile[] = [
     renderCompose(d, ctx, proxy),
     renderTrackerToml(d),
     ...(optional.prometheus ? [renderPrometheusConfig(d), renderJsonExporterConfig()] : []),
     ...(optional.grafana ? [renderGrafanaDatasource(d)] : []),
     ...renderBootstrap(proxy, d.tracker.api.port, optional),
+    ...renderDatabase(d),
     ...renderBackup(d, backupDb),
   ];
   if (helloUpstreamPort(ctx) !== undefined) stack.push({ path: `${HELLO_ROOT}/index.html`, content: ctx.helloPage!, permissions: "0644" });

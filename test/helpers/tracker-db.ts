@@ -68,7 +68,7 @@ export function sqliteContents(file: string): { torrents: string; keys: string; 
 /** Random rows for MariaDB (a recursive CTE; MariaDB's RAND-based hex). */
 export function mysqlPopulateSql(p: Population): string {
   const series = (n: number) => `(WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < ${n}) SELECT i FROM c) AS s`;
-  return populateSql(p, series, "`keys`")
+  return "SET SESSION max_recursive_iterations = 10000000;\n" + populateSql(p, series, "`keys`")
     .replace(/lower\(hex\(randomblob\(20\)\)\)/g, "sha1(concat(rand(), i))")
     .replace(/hex\(randomblob\(16\)\)/g, "substr(md5(concat(rand(), i)), 1, 32)");
 }

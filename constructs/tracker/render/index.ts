@@ -7,3 +7,4 @@ export * from "./grafana";
 export * from "./host-files";
 export * from "./bootstrap";
 export * from "./backup";
+export * from "./database";
