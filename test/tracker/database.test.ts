@@ -109,6 +109,13 @@ function parseDsnLikeTheTracker(dsn: string) {
 }
 
 describe("database-setup.sh (bash, python3)", () => {
+  it("passes shellcheck", { skip: spawnSync("shellcheck", ["--version"]).error ? "shellcheck is not installed (scripts/install-test-deps.sh)" : false }, () => {
+    const file = path.join(tempDir("torrust-dbsetup-sc-"), "database-setup.sh");
+    fs.writeFileSync(file, databaseSetupScript().content);
+    const r = spawnSync("shellcheck", [file], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout);
+  });
+
   it("generates the passwords once (0600, root) and writes the env files; a re-run keeps them", () => {
     const secrets = tempDir("torrust-secrets-");
     const data = path.join(tempDir("torrust-data-"), "mysql");
@@ -152,10 +159,12 @@ describe("database-setup.sh (bash, python3)", () => {
 
   it("refuses a password that compose's env file cannot carry", () => {
     const secrets = tempDir("torrust-secrets-");
-    fs.writeFileSync(path.join(secrets, "mysql-password"), "it's");
-    const r = runSetup(secrets, path.join(tempDir("torrust-data-"), "mysql"));
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /contains ' or a newline/);
+    for (const bad of ["it's", "ends\\", "two\nlines"]) {
+      fs.writeFileSync(path.join(secrets, "mysql-password"), bad);
+      const r = runSetup(secrets, path.join(tempDir("torrust-data-"), "mysql"));
+      assert.equal(r.status, 1, JSON.stringify(bad));
+      assert.match(r.stderr, /contains ', \\ or a newline/);
+    }
   });
 });
 
