@@ -24,7 +24,7 @@ export const DEFAULT_IMAGES = {
   tracker: "torrust/tracker:v3.0.0",
   prometheus: "prom/prometheus:v3.5.1",
   grafana: "grafana/grafana:12.4.2",
-  /** MariaDB LTS 10.11: the release line Debian 12 ships, which the tests run (docs/decisions/0010). */
+  /** MariaDB LTS 10.11: the release line Debian 12 ships, which the tests run (docs/decisions/0015). */
   mariadb: "mariadb:10.11.18",
 } as const;
 

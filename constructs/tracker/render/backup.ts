@@ -1,6 +1,6 @@
 // Backups of the tracker database: backup.sh (a consistent copy onto the server disk, then
 // optionally restic to S3), restore.sh, and a systemd service + timer. Hetzner's backups cover the
-// server disk but not volumes, so the copy goes to the server disk (docs/decisions/0009).
+// server disk but not volumes, so the copy goes to the server disk (docs/decisions/0014).
 import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { Deployment } from "../../deployment/schema";
 import { BIN, COMPOSE_FILE, SECRETS, STORAGE } from "../layout";
