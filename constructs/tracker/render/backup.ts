@@ -60,7 +60,8 @@ function settings(d: Deployment, db: BackupDatabase): string[] {
     `s3_env=\${TORRUST_BACKUP_S3_ENV:-${q(S3_CREDENTIALS_FILE)}}`,
     `restic_host=\${TORRUST_BACKUP_HOST:-${d.name}}`,
     `tracker_stop=\${TORRUST_TRACKER_STOP:-docker compose -f ${COMPOSE_FILE} stop ${TRACKER_SERVICE}}`,
-    `tracker_start=\${TORRUST_TRACKER_START:-docker compose -f ${COMPOSE_FILE} start ${TRACKER_SERVICE}}`,
+    // restart, not start: services sharing the tracker's network namespace must re-join it.
+    `tracker_start=\${TORRUST_TRACKER_START:-docker compose -f ${COMPOSE_FILE} restart}`,
     'lock=${TORRUST_BACKUP_LOCK:-/run/torrust-backup.lock}',
   ];
 }
@@ -198,7 +199,7 @@ export function backupScript(d: Deployment, db: BackupDatabase): RenderedFile {
     "  fi",
     '  log "stopping the tracker"',
     "  $tracker_stop",
-    "  trap 'rm -rf \"$work\"; log \"starting the tracker\"; $tracker_start' EXIT",
+    "  trap 'rm -rf \"$work\"; log \"starting the tracker (compose restart)\"; $tracker_start' EXIT",
     '  if [ "$driver" = sqlite3 ]; then',
     '    before=$db.before-restore-$(date -u +%Y%m%dT%H%M%SZ)',
     '    install -m 0640 -o "${db_owner%%:*}" -g "${db_owner##*:}" "$candidate" "$db.restoring"',

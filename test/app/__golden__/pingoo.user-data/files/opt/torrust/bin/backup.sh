@@ -14,7 +14,7 @@ s3_repository=${TORRUST_BACKUP_S3_REPOSITORY-}
 s3_env=${TORRUST_BACKUP_S3_ENV:-/opt/torrust/storage/secrets/backup-s3.env}
 restic_host=${TORRUST_BACKUP_HOST:-pingoo}
 tracker_stop=${TORRUST_TRACKER_STOP:-docker compose -f /opt/torrust/compose.yaml stop tracker}
-tracker_start=${TORRUST_TRACKER_START:-docker compose -f /opt/torrust/compose.yaml start tracker}
+tracker_start=${TORRUST_TRACKER_START:-docker compose -f /opt/torrust/compose.yaml restart}
 lock=${TORRUST_BACKUP_LOCK:-/run/torrust-backup.lock}
 mode=${1:-backup}
 me=torrust-$mode
@@ -127,7 +127,7 @@ do_restore() {
   fi
   log "stopping the tracker"
   $tracker_stop
-  trap 'rm -rf "$work"; log "starting the tracker"; $tracker_start' EXIT
+  trap 'rm -rf "$work"; log "starting the tracker (compose restart)"; $tracker_start' EXIT
   if [ "$driver" = sqlite3 ]; then
     before=$db.before-restore-$(date -u +%Y%m%dT%H%M%SZ)
     install -m 0640 -o "${db_owner%%:*}" -g "${db_owner##*:}" "$candidate" "$db.restoring"
