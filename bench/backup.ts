@@ -1,6 +1,7 @@
 // Times the generated backup and restore scripts on a tracker database of realistic size
 // (default 100,000 torrents, 1,000 keys; the tracker v3.0.0 tables) with Debian's sqlite3 and
-// restic against a local repository. Prints numbers; asserts only that the restore is exact.
+// restic against a local repository, then with Debian's MariaDB (mariadb-dump). Prints numbers;
+// asserts only that each restore is exact.
 //   npm run bench:backup [-- --torrents 100000 --keys 1000 --runs 3]
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -8,7 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { DeploymentSchema } from "../constructs/deployment/schema";
-import { createSqliteDb, runScript, sqliteContents, writeBackupScripts, type ScriptRun } from "../test/helpers/tracker-db";
+import { haveMariadb, startMariaDb } from "../test/helpers/mariadb";
+import { TRACKER_V3_MYSQL_TABLES, createSqliteDb, mysqlPopulateSql, runScript, sqliteContents, writeBackupScripts, type ScriptRun } from "../test/helpers/tracker-db";
 
 const { values } = parseArgs({
   options: { torrents: { type: "string", default: "100000" }, keys: { type: "string", default: "1000" }, runs: { type: "string", default: "3" } },
@@ -86,3 +88,37 @@ t = process.hrtime.bigint();
 const same = JSON.stringify(sqliteContents(db)) === JSON.stringify(original);
 if (!same) throw new Error("the restored database differs from the original");
 console.log("restored database: same torrents and keys as the original");
+
+// MariaDB: the same rows, dumped with mariadb-dump --single-transaction and restored.
+async function mysqlBench(): Promise<void> {
+  if (!haveMariadb()) {
+    console.log("MariaDB: not measured (mariadb-server is not installed: scripts/install-test-deps.sh)");
+    return;
+  }
+  const mdir = path.join(dir, "mariadb");
+  fs.mkdirSync(mdir);
+  const m = await startMariaDb(mdir);
+  try {
+    const db = "torrust_tracker";
+    const ok = (r: { status: number | null; stderr: string }, what: string) => {
+      if (r.status !== 0) throw new Error(`${what}: ${r.stderr}`);
+    };
+    ok(m.sql(`CREATE DATABASE ${db}; CREATE USER 'torrust'@'localhost' IDENTIFIED BY 'bench'; GRANT ALL ON ${db}.* TO 'torrust'@'localhost';`), "setup");
+    ok(m.sql(TRACKER_V3_MYSQL_TABLES + mysqlPopulateSql({ torrents, keys }), { database: db }), "populate");
+    const contents = () => m.sql("SELECT info_hash, completed FROM torrents ORDER BY info_hash; SELECT `key`, valid_until FROM `keys` ORDER BY `key`;", { database: db }).stdout;
+    const before = contents();
+    const mscripts = writeBackupScripts(path.join(mdir), d, { driver: "mysql", exec: "" });
+    const menv = { ...env(false), ...m.clientEnv, TORRUST_DB_EXEC: "", MARIADB_USER: "torrust", MARIADB_PASSWORD: "bench", MARIADB_DATABASE: db, TORRUST_BACKUP_DIR: path.join(mdir, "backups") };
+    console.log(`MariaDB ${m.sql("SELECT version();").stdout.trim()}: ${torrents} torrents, ${keys} keys`);
+    row("backup (mariadb-dump --single-transaction)", timed("mysql backup", mscripts.backup, [], menv));
+    row("restore latest (dump into MariaDB)", timed("mysql restore", mscripts.restore, ["latest"], menv));
+    if (contents() !== before) throw new Error("the restored MariaDB database differs from the original");
+    console.log("restored MariaDB database: same torrents and keys as the original");
+  } finally {
+    await m.stop();
+  }
+}
+void mysqlBench().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

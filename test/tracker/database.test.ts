@@ -2,7 +2,7 @@
 // Real programs: database-setup.sh with bash and python3, Debian's MariaDB 10.11 server (on a
 // private socket in a temp dir, stopped by PID) for the DSN's password and for the dump/restore.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -20,6 +20,7 @@ import { composeProject } from "../../constructs/tracker/render/compose";
 import { renderTrackerToml } from "../../constructs/tracker/render/tracker-toml";
 import { TRACKER_SERVICE } from "../../constructs/tracker/render/prometheus";
 import { renderUserData } from "../../constructs/tracker/user-data";
+import { haveMariadb, startMariaDb, type MariaDb } from "../helpers/mariadb";
 import { tempDir } from "../helpers/tmp";
 import { TRACKER_V3_MYSQL_TABLES, mysqlPopulateSql, runScript, writeBackupScripts } from "../helpers/tracker-db";
 import { deployment, edge, fixtureProxy, VOLUME_TOKEN } from "./fixtures";
@@ -168,54 +169,24 @@ describe("database-setup.sh (bash, python3)", () => {
   });
 });
 
-const haveMariadb = !spawnSync("mariadbd", ["--version"]).error && !spawnSync("mariadb-install-db", ["--help"]).error;
-
-describe("MariaDB (Debian's mariadbd on a private socket)", { skip: haveMariadb ? false : "mariadb-server is not installed (scripts/install-test-deps.sh)" }, () => {
-  let server: ChildProcess | undefined;
+describe("MariaDB (Debian's mariadbd on a private socket)", { skip: haveMariadb() ? false : "mariadb-server is not installed (scripts/install-test-deps.sh)" }, () => {
+  let db: MariaDb | undefined;
   let dir = "";
-  let socket = "";
-  /** Client environment: ~/.my.cnf (read last, so it wins over /etc/mysql) points at our socket. */
   let clientEnv: Record<string, string> = {};
-  const sql = (statements: string, user = "root", password?: string) =>
-    spawnSync("mariadb", ["--batch", "--skip-column-names", "-u", user, ...(password === undefined ? [] : [`--password=${password}`]), MYSQL_DATABASE], {
-      input: statements,
-      encoding: "utf8",
-      env: { ...process.env, ...clientEnv },
-      maxBuffer: 1 << 26,
-    });
+  const sql = (statements: string, user?: string, password?: string) => db!.sql(statements, { user, password, database: MYSQL_DATABASE });
 
   before(async () => {
     dir = tempDir("torrust-mariadb-");
-    socket = path.join(dir, "mysqld.sock");
-    fs.writeFileSync(path.join(dir, ".my.cnf"), `[client]\nsocket=${socket}\n`);
-    clientEnv = { HOME: dir };
-    const install = spawnSync(
-      "mariadb-install-db",
-      ["--no-defaults", `--datadir=${dir}/data`, "--user=root", "--auth-root-authentication-method=socket", "--skip-test-db"],
-      { encoding: "utf8" },
+    db = await startMariaDb(dir);
+    clientEnv = db.clientEnv;
+    const setup = db.sql(
+      `CREATE DATABASE ${MYSQL_DATABASE}; CREATE USER '${MYSQL_USER}'@'localhost' IDENTIFIED BY '${NASTY_PASSWORD.replace(/'/g, "''")}'; GRANT ALL ON ${MYSQL_DATABASE}.* TO '${MYSQL_USER}'@'localhost';`,
     );
-    assert.equal(install.status, 0, install.stderr);
-    server = spawn(
-      "mariadbd",
-      ["--no-defaults", `--datadir=${dir}/data`, `--socket=${socket}`, "--skip-networking", `--pid-file=${dir}/mariadbd.pid`, "--user=root", `--log-error=${dir}/error.log`],
-      { stdio: "ignore" },
-    );
-    for (let i = 0; i < 100 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 200));
-    assert.ok(fs.existsSync(socket), `mariadbd did not start: ${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, "utf8") : ""}`);
-    const setup = spawnSync("mariadb", ["-u", "root"], {
-      input: `CREATE DATABASE ${MYSQL_DATABASE}; CREATE USER '${MYSQL_USER}'@'localhost' IDENTIFIED BY '${NASTY_PASSWORD.replace(/'/g, "''")}'; GRANT ALL ON ${MYSQL_DATABASE}.* TO '${MYSQL_USER}'@'localhost';`,
-      encoding: "utf8",
-      env: { ...process.env, ...clientEnv },
-    });
     assert.equal(setup.status, 0, setup.stderr);
   });
 
   after(async () => {
-    if (server?.pid !== undefined && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once("exit", r));
-      process.kill(server.pid, "SIGTERM");
-      await exited;
-    }
+    await db?.stop();
   });
 
   it("accepts the password the tracker decodes from the generated DSN", () => {
