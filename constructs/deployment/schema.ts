@@ -24,9 +24,10 @@ export const DEFAULT_IMAGES = {
   tracker: "torrust/tracker:v3.0.0",
   prometheus: "prom/prometheus:v3.5.1",
   grafana: "grafana/grafana:12.4.2",
-  /** MariaDB LTS 10.11: the release line Debian 12 ships, which the tests run (docs/decisions/0015). */
-  mariadb: "mariadb:10.11.18",
 } as const;
+
+/** MariaDB LTS 10.11 for the mysql driver: the release line Debian 12 ships, which the tests run (docs/decisions/0015). */
+export const DEFAULT_MARIADB_IMAGE = "mariadb:10.11.18";
 
 /** Database drivers of the pinned tracker (v3.0.0 packages/configuration/src/v2_0_0/database.rs). */
 export const DATABASE_DRIVERS = ["sqlite3", "mysql"] as const;
@@ -264,7 +265,7 @@ export const DeploymentSchema = z
           .enum(DATABASE_DRIVERS)
           .default("sqlite3")
           .describe("sqlite3: a file on the volume. mysql: a MariaDB service in the compose project (never published)"),
-        image: pinnedImage.default(DEFAULT_IMAGES.mariadb).describe("Pinned MariaDB image (driver mysql only)"),
+        image: pinnedImage.default(DEFAULT_MARIADB_IMAGE).describe("Pinned MariaDB image (driver mysql only)"),
       })
       .prefault({})
       .describe("The tracker's database"),
