@@ -6,7 +6,7 @@ set -euo pipefail
 umask 077
 driver=${TORRUST_DB_DRIVER:-sqlite3}
 db=${TORRUST_SQLITE_DB:-/opt/torrust/storage/tracker/lib/database/sqlite3.db}
-db_owner=${TORRUST_DB_OWNER:-1000:1000}
+db_owner=${TORRUST_DB_OWNER:-10000:10000}
 db_exec=${TORRUST_DB_EXEC-}
 dir=${TORRUST_BACKUP_DIR:-/var/backups/torrust}
 keep_days=${TORRUST_BACKUP_KEEP_DAYS:-7}
