@@ -12,6 +12,7 @@ import { ENABLE_BACKUP_TIMER, backupPackages, renderBackup } from "./render/back
 import { renderBootstrap } from "./render/bootstrap";
 import { backupDatabase, renderDatabase } from "./render/database";
 import { helloUpstreamPort, renderCompose } from "./render/compose";
+import { renderDashboards } from "./render/dashboards";
 import { renderGrafanaDatasource } from "./render/grafana";
 import { hostFiles } from "./render/host-files";
 import { BOOTSTRAP_SCRIPT, HELLO_ROOT, NET_TUNING_SCRIPT } from "./render/paths";
@@ -66,7 +67,7 @@ export function renderUserData(input: UserDataInput): UserData {
     renderCompose(d, ctx, proxy),
     renderTrackerToml(d),
     ...(optional.prometheus ? [renderPrometheusConfig(d), renderJsonExporterConfig()] : []),
-    ...(optional.grafana ? [renderGrafanaDatasource(d)] : []),
+    ...(optional.grafana ? [renderGrafanaDatasource(d), ...renderDashboards()] : []),
     ...renderBootstrap(proxy, d.tracker.api.port, optional),
     ...renderDatabase(d),
     ...renderBackup(d, backupDb),

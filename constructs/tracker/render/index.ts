@@ -8,3 +8,4 @@ export * from "./host-files";
 export * from "./bootstrap";
 export * from "./backup";
 export * from "./database";
+export * from "./dashboards";
