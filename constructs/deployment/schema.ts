@@ -4,6 +4,7 @@ import { z } from "zod";
 import { isValidLabelKey, LABEL_KEY_RULE, LABEL_VALUE, LABEL_VALUE_RULE } from "../hcloud/labels";
 import { Location } from "../hcloud/location";
 import { ServerType } from "../hcloud/server-type";
+import { MARIADB } from "../versions/mariadb";
 import { CAA_DOMAIN, DNS_LABEL, acmeDirectoryProblem, cidrProblem, domainProblem, imageProblem, sshPublicKeyProblem } from "./formats";
 
 /** Proxy kinds the deployment file accepts; each has a plug-in folder under constructs/proxies/. */
@@ -27,7 +28,7 @@ export const DEFAULT_IMAGES = {
 } as const;
 
 /** MariaDB LTS 10.11 for the mysql driver: the release line Debian 12 ships, which the tests run (docs/decisions/0015). */
-export const DEFAULT_MARIADB_IMAGE = "mariadb:10.11.18";
+export const DEFAULT_MARIADB_IMAGE = MARIADB.artifact;
 
 /** Database drivers of the pinned tracker (v3.0.0 packages/configuration/src/v2_0_0/database.rs). */
 export const DATABASE_DRIVERS = ["sqlite3", "mysql"] as const;

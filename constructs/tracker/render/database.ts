@@ -12,6 +12,7 @@ import { BIN, SECRETS, STORAGE } from "../layout";
 import type { BackupDatabase } from "./backup";
 import { GENERATOR, TRACKER_CONTAINER } from "./paths";
 import type { TomlTable } from "./toml";
+import { MARIADB } from "../../versions/mariadb";
 
 /** Compose service (and host name on the compose network) of MariaDB. */
 export const MYSQL_SERVICE = "mysql";
@@ -20,8 +21,8 @@ export const MYSQL_DATABASE = "torrust_tracker";
 export const MYSQL_USER = "torrust";
 /** MariaDB's data directory on the volume. */
 export const MYSQL_DATA = `${STORAGE}/mysql`;
-/** The image's `mysql` user (useradd -r on ubuntu:jammy; its entrypoint chowns the data dir to it). */
-export const MYSQL_UID = 999;
+/** The image's `mysql` user (constructs/versions/mariadb.ts). */
+export const MYSQL_UID = MARIADB.facts.uid.value;
 /** Random bytes of each generated database password (hex-encoded). */
 export const MYSQL_PASSWORD_BYTES = 24;
 /** Generated on the server by DATABASE_SETUP_SCRIPT, never in user_data. */
@@ -91,9 +92,9 @@ export function mysqlService(d: Deployment, logging: ComposeService["logging"]):
     environment: { MARIADB_DATABASE: MYSQL_DATABASE, MARIADB_USER: MYSQL_USER, MARIADB_AUTO_UPGRADE: "1" },
     // MARIADB_PASSWORD, MARIADB_ROOT_PASSWORD, generated on the server.
     env_file: [DATABASE_SECRET_FILES.mysqlEnv],
-    volumes: [`${MYSQL_DATA}:/var/lib/mysql`],
-    // healthcheck.sh ships in the image (MariaDB/mariadb-docker 10.11/Dockerfile).
-    healthcheck: { test: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"], interval: "10s", timeout: "5s", retries: 5, start_period: "30s" },
+    volumes: [`${MYSQL_DATA}:${MARIADB.facts.dataDir.value}`],
+    // healthcheck.sh ships in the image (constructs/versions/mariadb.ts).
+    healthcheck: { test: ["CMD", ...MARIADB.facts.healthcheck.value], interval: "10s", timeout: "5s", retries: 5, start_period: "30s" },
     logging,
   };
 }
