@@ -12,6 +12,8 @@ declare -A want=(
   [debootstrap]=debootstrap [qemu-system-x86_64]=qemu-system-x86 [qemu-img]=qemu-utils [mkfs.vfat]=dosfstools
   [mcopy]=mtools [ssh]=openssh-client [dpkg-scanpackages]=dpkg-dev [flock]=util-linux
   [stress-ng]=stress-ng
+  # Backups and the mysql driver (test/tracker/backup.test.ts, database.test.ts).
+  [sqlite3]=sqlite3 [restic]=restic [mariadbd]=mariadb-server
 )
 missing=()
 for cmd in "${!want[@]}"; do
@@ -24,7 +26,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "installing Debian packages: ${missing[*]}"
-# Keep packaged services (nginx, caddy) from starting on the host's ports 80/443.
+# Keep packaged services (nginx, caddy, mariadb) from starting on the host's ports 80/443.
 policy=/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; created_policy=1; fi

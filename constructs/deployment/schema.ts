@@ -4,6 +4,7 @@ import { z } from "zod";
 import { isValidLabelKey, LABEL_KEY_RULE, LABEL_VALUE, LABEL_VALUE_RULE } from "../hcloud/labels";
 import { Location } from "../hcloud/location";
 import { ServerType } from "../hcloud/server-type";
+import { MARIADB } from "../versions/mariadb";
 import { CAA_DOMAIN, DNS_LABEL, acmeDirectoryProblem, cidrProblem, domainProblem, imageProblem, sshPublicKeyProblem } from "./formats";
 
 /** Proxy kinds the deployment file accepts; each has a plug-in folder under constructs/proxies/. */
@@ -25,6 +26,12 @@ export const DEFAULT_IMAGES = {
   prometheus: "prom/prometheus:v3.5.1",
   grafana: "grafana/grafana:12.4.2",
 } as const;
+
+/** MariaDB LTS 10.11 for the mysql driver: the release line Debian 12 ships, which the tests run (docs/decisions/0015). */
+export const DEFAULT_MARIADB_IMAGE = MARIADB.artifact;
+
+/** Database drivers of the pinned tracker (v3.0.0 packages/configuration/src/v2_0_0/database.rs). */
+export const DATABASE_DRIVERS = ["sqlite3", "mysql"] as const;
 
 const label = z
   .string()
@@ -253,6 +260,41 @@ export const DeploymentSchema = z
       })
       .prefault({})
       .describe("Grafana, served through the proxy"),
+    database: z
+      .strictObject({
+        driver: z
+          .enum(DATABASE_DRIVERS)
+          .default("sqlite3")
+          .describe("sqlite3: a file on the volume. mysql: a MariaDB service in the compose project (never published)"),
+        image: pinnedImage.default(DEFAULT_MARIADB_IMAGE).describe("Pinned MariaDB image (driver mysql only)"),
+      })
+      .prefault({})
+      .describe("The tracker's database"),
+    backup: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe("Scheduled consistent backup of the tracker database onto the server disk"),
+        schedule: z
+          .string()
+          .regex(/^[0-9A-Za-z*:,./~ -]{1,80}$/, {
+            error: "must be a systemd OnCalendar expression such as \"*-*-* 02:15:00\" or \"hourly\" (letters, digits, space and * : , . / ~ -)",
+          })
+          .default("*-*-* 02:15:00")
+          .describe("systemd OnCalendar expression (server clock, UTC); a random delay of up to 10 minutes is added"),
+        keepDays: z.number().int().min(1).max(3650).default(7).describe("Days backups are kept, on the server disk and in S3"),
+        s3: z
+          .strictObject({
+            repository: z
+              .string()
+              .regex(/^s3:https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?\/[A-Za-z0-9._~\/-]+$/, {
+                error: "must be a restic S3 repository such as s3:https://fsn1.your-objectstorage.com/my-bucket/torrust",
+              })
+              .describe("restic repository URL (no credentials: they go on the server, see README Backups)"),
+          })
+          .optional()
+          .describe("Also copy each backup to S3-compatible object storage (Hetzner Object Storage) with restic"),
+      })
+      .prefault({})
+      .describe("Backups of the tracker database (Hetzner backups do not cover volumes)"),
     helloWorld: z
       .strictObject({
         enabled: enabled("the hello-world site", true),

@@ -8,8 +8,11 @@ import type { Deployment } from "../deployment/schema";
 import type { EdgeContext, ProxyRendering } from "../edge/types";
 import { optionalServices } from "../plan/plan";
 import { STORAGE } from "./layout";
+import { ENABLE_BACKUP_TIMER, backupPackages, renderBackup } from "./render/backup";
 import { renderBootstrap } from "./render/bootstrap";
+import { backupDatabase, renderDatabase } from "./render/database";
 import { helloUpstreamPort, renderCompose } from "./render/compose";
+import { renderDashboards } from "./render/dashboards";
 import { renderGrafanaDatasource } from "./render/grafana";
 import { hostFiles } from "./render/host-files";
 import { BOOTSTRAP_SCRIPT, HELLO_ROOT, NET_TUNING_SCRIPT } from "./render/paths";
@@ -59,18 +62,21 @@ export function renderUserData(input: UserDataInput): UserData {
 
   const host = hostFiles(d);
   const optional = optionalServices(d);
+  const backupDb = backupDatabase(d);
   const stack: RenderedFile[] = [
     renderCompose(d, ctx, proxy),
     renderTrackerToml(d),
     ...(optional.prometheus ? [renderPrometheusConfig(d), renderJsonExporterConfig()] : []),
-    ...(optional.grafana ? [renderGrafanaDatasource(d)] : []),
+    ...(optional.grafana ? [renderGrafanaDatasource(d), ...renderDashboards()] : []),
     ...renderBootstrap(proxy, d.tracker.api.port, optional),
+    ...renderDatabase(d),
+    ...renderBackup(d, backupDb),
   ];
   if (helloUpstreamPort(ctx) !== undefined) stack.push({ path: `${HELLO_ROOT}/index.html`, content: ctx.helloPage!, permissions: "0644" });
   if (ctx.acme.caRootPem !== undefined) stack.push({ path: ctx.acme.caRootPath, content: ctx.acme.caRootPem, permissions: "0644" });
 
   const config = new CloudConfig({ generator: "torrust-tracker-cdktf constructs/tracker/user-data.ts" })
-    .addPackages(...BASE_PACKAGES, ...proxy.packages)
+    .addPackages(...BASE_PACKAGES, ...backupPackages(d, backupDb), ...proxy.packages)
     .addAdminUser({ name: d.admin.username, sshAuthorizedKeys: d.admin.sshKeys.map((k) => k.publicKey) })
     // Before packages: daemon.json must exist when docker.io starts; apt sources before the install.
     .addFiles([...host.early, ...proxy.files.filter(isEarly)])
@@ -79,6 +85,7 @@ export function renderUserData(input: UserDataInput): UserData {
     // Every boot, RPS is lost with the NIC state; on first boot the script does not exist yet (bootstrap runs it).
     .addBootCommand(`if [ -x ${NET_TUNING_SCRIPT} ]; then ${NET_TUNING_SCRIPT} || true; fi`)
     .addRunCommand([BOOTSTRAP_SCRIPT, volumeDevice]);
+  if (d.backup.enabled) config.addRunCommand(ENABLE_BACKUP_TIMER);
 
   const text = config.render();
   checkTerraformTemplates(text, volumeDevice);

@@ -4,6 +4,7 @@ import { BUSYBOX } from "./busybox";
 import { CADDY } from "./caddy";
 import { GRAFANA } from "./grafana";
 import { JSON_EXPORTER } from "./json-exporter";
+import { MARIADB } from "./mariadb";
 import { CERTBOT, NGINX } from "./nginx";
 import { PINGOO } from "./pingoo";
 import { PROMETHEUS } from "./prometheus";
@@ -12,11 +13,11 @@ import type { PinnedProgram } from "./types";
 
 export * from "./types";
 export * from "./metrics";
-export { BUSYBOX, CADDY, CERTBOT, GRAFANA, JSON_EXPORTER, NGINX, PINGOO, PROMETHEUS, TRACKER };
+export { BUSYBOX, CADDY, CERTBOT, GRAFANA, JSON_EXPORTER, MARIADB, NGINX, PINGOO, PROMETHEUS, TRACKER };
 export { TRACKER_STATS_FIELDS, type TrackerStatsField } from "./tracker";
 
 /** Every pinned program, for the review test and the README table. */
-export const PINNED_PROGRAMS: readonly PinnedProgram[] = [TRACKER, PROMETHEUS, GRAFANA, JSON_EXPORTER, BUSYBOX, CADDY, NGINX, CERTBOT, PINGOO];
+export const PINNED_PROGRAMS: readonly PinnedProgram[] = [TRACKER, PROMETHEUS, GRAFANA, JSON_EXPORTER, BUSYBOX, CADDY, NGINX, CERTBOT, PINGOO, MARIADB];
 
 /** The images a deployment file may choose, and the one reviewed tag of each. */
 export const REVIEWED_IMAGES = {

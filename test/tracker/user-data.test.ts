@@ -7,6 +7,7 @@ import type { Deployment } from "../../constructs/deployment/schema";
 import { planDeployment } from "../../constructs/plan/plan";
 import { PROXIES } from "../../constructs/proxies";
 import type { EdgeContext, ProxyPlugin, ProxyRendering } from "../../constructs/edge/types";
+import { ENABLE_BACKUP_TIMER } from "../../constructs/tracker/render/backup";
 import { BOOTSTRAP_SCRIPT, HELLO_ROOT } from "../../constructs/tracker/render/paths";
 import { BASE_PACKAGES, USER_DATA_LIMIT_BYTES, assertUserDataSize, renderUserData } from "../../constructs/tracker/user-data";
 import { assertValidCloudConfig, pyYamlLoad, decodeWriteFile as decode, type WriteFile } from "../cloud-init/tools";
@@ -63,7 +64,8 @@ function checkUserData(label: string, ud: { text: string; files: readonly Render
   assert.equal(written.get("/etc/docker/daemon.json")?.defer, undefined, "daemon.json is written before docker.io installs");
 
   // The volume device: one plain runcmd argument, nowhere else.
-  assert.deepEqual(doc.runcmd, [[BOOTSTRAP_SCRIPT, VOLUME_TOKEN]]);
+  // Then the backup timer (backups are on by default).
+  assert.deepEqual(doc.runcmd, [[BOOTSTRAP_SCRIPT, VOLUME_TOKEN], ENABLE_BACKUP_TIMER]);
   assert.equal(ud.text.split(VOLUME_TOKEN).length - 1, 1);
   assert.doesNotMatch(ud.text.split(VOLUME_TOKEN).join(""), /[$%]\{/, "nothing else Terraform would interpolate");
 

@@ -4,6 +4,7 @@
 import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { ProxyRendering } from "../../edge/types";
 import { COMPOSE_FILE, ETC, PROXY_STATE, SECRETS, SECRETS_ENV, STORAGE } from "../layout";
+import { DATABASE_SETUP_SCRIPT } from "./database";
 import { CONNTRACK_SYSCTL } from "./host-files";
 import {
   BOOTSTRAP_SCRIPT,
@@ -26,7 +27,7 @@ export const VOLUME_WAIT_SECONDS = 300;
 export const SECRET_BYTES = { trackerAdminToken: 32, grafanaAdminPassword: 24 } as const;
 
 /** Quotes a value for bash when it is not a plain word. */
-function q(value: string): string {
+export function q(value: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -129,6 +130,7 @@ export function bootstrapScript(apiPort: number, services: BootstrapServices = A
     services.grafana
       ? `printf 'TRACKER_ADMIN_TOKEN=%s\\nGRAFANA_ADMIN_USER=admin\\nGRAFANA_ADMIN_PASSWORD=%s\\n' "$token" "$password" | secret_file ${q(SECRETS_ENV)}`
       : `printf 'TRACKER_ADMIN_TOKEN=%s\\n' "$token" | secret_file ${q(SECRETS_ENV)}`,
+    `if [ -x ${q(DATABASE_SETUP_SCRIPT)} ]; then ${q(DATABASE_SETUP_SCRIPT)}; fi`,
     "",
     "# 4. Configuration onto the volume: tracker.toml (its uid only).",
     `install -m 0640 -o ${t} -g ${t} ${q(TRACKER_TOML_SOURCE)} ${q(`${TRACKER_STATE}/etc/tracker.toml`)}`,

@@ -9,6 +9,7 @@ import { GRAFANA_PORT } from "../../plan/edge-view";
 import { optionalServices, trackerPublishedPorts } from "../../plan/plan";
 import type { EdgeContext, ProxyRendering } from "../../edge/types";
 import { COMPOSE_FILE } from "../layout";
+import { databaseServices, withDatabase } from "./database";
 import { PROMETHEUS_PORT, PROMETHEUS_SERVICE } from "./grafana";
 import { BUSYBOX, CADDY, GRAFANA, JSON_EXPORTER, PROMETHEUS, TRACKER } from "../../versions";
 import {
@@ -192,7 +193,7 @@ export function statsRelayService(): ComposeService {
 /** The whole project: the stack's services, the proxy's, and an IPv6 default network when IPv6 is on. */
 export function composeProject(d: Deployment, ctx: EdgeContext, proxy: Pick<ProxyRendering, "composeServices">): ComposeProject {
   const optional = optionalServices(d);
-  const own: Record<string, ComposeService> = { [TRACKER_SERVICE]: trackerService(d) };
+  const own: Record<string, ComposeService> = { [TRACKER_SERVICE]: withDatabase(trackerService(d), d), ...databaseServices(d, logging()) };
   // Metrics: Prometheus, and in the tracker's namespace json_exporter and the token-holding relay (ADR 0010).
   if (optional.prometheus) {
     own[PROMETHEUS_SERVICE] = prometheusService(d);

@@ -9,6 +9,8 @@ import { renderYaml } from "./yaml";
 export const PROMETHEUS_SERVICE = "prometheus";
 export { PROMETHEUS_PORT } from "../../plan/edge-view";
 import { PROMETHEUS_PORT } from "../../plan/edge-view";
+/** uid of the provisioned Prometheus datasource; dashboards refer to it. */
+export const PROMETHEUS_DATASOURCE_UID = "prometheus";
 
 export function renderGrafanaDatasource(d: Deployment): RenderedFile {
   const config = {
@@ -16,7 +18,7 @@ export function renderGrafanaDatasource(d: Deployment): RenderedFile {
     datasources: [
       {
         name: "Prometheus",
-        uid: "prometheus",
+        uid: PROMETHEUS_DATASOURCE_UID,
         type: "prometheus",
         access: "proxy",
         url: `http://${PROMETHEUS_SERVICE}:${PROMETHEUS_PORT}`,

@@ -6,3 +6,6 @@ export * from "./prometheus";
 export * from "./grafana";
 export * from "./host-files";
 export * from "./bootstrap";
+export * from "./backup";
+export * from "./database";
+export * from "./dashboards";

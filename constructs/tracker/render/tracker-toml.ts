@@ -2,7 +2,8 @@
 // container as TORRUST_TRACKER_CONFIG_OVERRIDE_HTTP_API__ACCESS_TOKENS__ADMIN from the secrets dir.
 import type { RenderedFile } from "../../cloud-init/rendered-file";
 import type { Deployment } from "../../deployment/schema";
-import { TRACKER_CONTAINER, TRACKER_TOML_SOURCE, GENERATOR } from "./paths";
+import { trackerDatabaseConfig } from "./database";
+import { TRACKER_TOML_SOURCE, GENERATOR } from "./paths";
 import { trackerListeners } from "../../plan/plan";
 import { renderToml, type TomlTable } from "./toml";
 
@@ -37,7 +38,7 @@ export function trackerConfig(d: Deployment): TomlTable {
       listed: false,
       private: d.tracker.private,
       announce_policy: { interval: ANNOUNCE_INTERVAL_SECONDS, interval_min: ANNOUNCE_INTERVAL_SECONDS },
-      database: { driver: "sqlite3", path: TRACKER_CONTAINER.sqlite },
+      database: trackerDatabaseConfig(d),
       net: { on_reverse_proxy: listen.onReverseProxy },
       // remove_peerless_torrents stays at its default (true): off, a 1 GB server ran out of memory (tracker #566).
       tracker_policy: { persistent_torrent_completed_stat: true },

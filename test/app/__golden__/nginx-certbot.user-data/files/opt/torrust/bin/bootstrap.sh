@@ -85,6 +85,7 @@ printf '%s' "${relay//@TOKEN@/$token}" | secret_file /opt/torrust/storage/secret
 chown 10003:10003 /opt/torrust/storage/secrets/stats-relay/Caddyfile && chmod 0400 /opt/torrust/storage/secrets/stats-relay/Caddyfile
 # For operators and verification scripts: sudo cat or source it.
 printf 'TRACKER_ADMIN_TOKEN=%s\nGRAFANA_ADMIN_USER=admin\nGRAFANA_ADMIN_PASSWORD=%s\n' "$token" "$password" | secret_file /opt/torrust/storage/secrets/secrets.env
+if [ -x /opt/torrust/bin/database-setup.sh ]; then /opt/torrust/bin/database-setup.sh; fi
 
 # 4. Configuration onto the volume: tracker.toml (its uid only).
 install -m 0640 -o 10000 -g 10000 /opt/torrust/etc/tracker/tracker.toml /opt/torrust/storage/tracker/etc/tracker.toml
