@@ -38,12 +38,19 @@ ln -sfn "../../archive/$name/privkey1.pem" "$live/privkey.pem"
 /**
  * Stand-in for systemctl (there is no systemd in the sandbox): logs its arguments and does what
  * Debian's nginx.service does for reload-or-restart (ExecReload: nginx -s reload; ExecStart: nginx).
+ * A reload is asynchronous for real (ExecReload only sends SIGHUP; the master loads the config
+ * later, late on a busy server); the stand-in returns a second before it even sends the signal, so
+ * a bootstrap that does not wait for the reload to take effect fails here every time, not 1 run in N.
  */
 const FAKE_SYSTEMCTL = `#!/bin/bash
 set -euo pipefail
 echo "$*" >>"$SANDBOX/systemctl.log"
 [ "$*" = "reload-or-restart nginx.service" ] || { echo "fake systemctl: unsupported: $*" >&2; exit 1; }
-if [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then nginx -s reload; else nginx; fi
+if [ -s /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then
+  (sleep 1; nginx -s reload) >>"$SANDBOX/reload.log" 2>&1 &
+else
+  nginx
+fi
 `;
 
 /** Loopback upstreams: echo the request headers as JSON; answer WebSocket upgrades with 101. */

@@ -22,12 +22,40 @@ function caBundleLines(ctx: EdgeContext): string[] {
 /**
  * nginx only ever runs under its unit: a bare `nginx` started by a script would run outside
  * systemd, ignore the unit's ordering on the data volume and be restarted by nothing.
+ *
+ * `systemctl reload` returns as soon as the unit's ExecReload (`nginx -s reload`, Debian/Ubuntu
+ * nginx.service) has sent SIGHUP; the master loads the new configuration afterwards. On a busy
+ * server the TLS listener was not there yet when the script went on (seen as an empty HTTPS answer
+ * right after "done"). The master starts new workers only once the new configuration and its
+ * listening sockets are in place (nginx 1.24.0 src/os/unix/ngx_process_cycle.c,
+ * ngx_master_process_cycle: ngx_init_cycle, then ngx_start_worker_processes; a configuration it
+ * cannot load keeps the old workers), so the script waits for a child of the master that was not
+ * there before the reload. The bound only turns a reload that never takes effect into a failure.
  */
 const RELOAD_NGINX = [
+  "# The master's children (workers, cache processes), one PID a line; none when nginx is not running.",
+  "nginx_children() {",
+  `  local master; master=$(cat ${P.nginxPid} 2>/dev/null) || return 0`,
+  "  pgrep -P \"$master\" || true # procps: part of every Ubuntu image (ubuntu-minimal depends on it)",
+  "}",
+  "",
   "reload_nginx() {",
   "  nginx -t -q",
+  "  local before pid deadline=$((SECONDS + 60))",
+  "  before=$(nginx_children)",
   "  systemctl reload-or-restart nginx.service",
-  "  log 'nginx reloaded (or started) by systemd'",
+  "  # Reload is asynchronous: wait until the master runs a worker started for this configuration.",
+  "  while [ \"$SECONDS\" -lt \"$deadline\" ]; do",
+  "    for pid in $(nginx_children); do",
+  "      if ! grep -qxF \"$pid\" <<<\"$before\"; then",
+  "        log 'nginx reloaded (or started) by systemd: new workers serve the configuration'",
+  "        return",
+  "      fi",
+  "    done",
+  "    sleep 0.2",
+  "  done",
+  `  log 'nginx started no worker with the new configuration within 60 s: see /var/log/nginx/error.log'`,
+  "  return 1",
   "}",
 ];
 
@@ -108,14 +136,12 @@ export class BootstrapScript {
       "  token=$(cat /proc/sys/kernel/random/uuid)",
       "  mkdir -p \"$WEBROOT/.well-known/acme-challenge\"",
       "  echo \"$token\" >\"$WEBROOT/.well-known/acme-challenge/torrust-self-check\"",
-      "  # A few quick tries per name: a reload returns before the new workers serve the site.",
+      "  # reload_nginx has waited for the HTTP phase to be served: one request per name; the caller retries.",
       "  for d in \"${DOMAINS[@]}\"; do",
-      "    for _ in 1 2 3 4 5; do",
-      "      [ \"$(curl -fsS --max-time 10 -A torrust-bootstrap \"http://$d/.well-known/acme-challenge/torrust-self-check\" 2>/dev/null)\" = \"$token\" ] && continue 2",
-      "      sleep 1",
-      "    done",
-      "    log \"http://$d/ does not reach this server yet\"",
-      "    return 1",
+      "    if [ \"$(curl -fsS --max-time 10 -A torrust-bootstrap \"http://$d/.well-known/acme-challenge/torrust-self-check\" 2>/dev/null)\" != \"$token\" ]; then",
+      "      log \"http://$d/ does not reach this server yet\"",
+      "      return 1",
+      "    fi",
       "  done",
       "}",
       "",
