@@ -29,8 +29,12 @@ function caBundleLines(ctx: EdgeContext): string[] {
  * right after "done"). The master starts new workers only once the new configuration and its
  * listening sockets are in place (nginx 1.24.0 src/os/unix/ngx_process_cycle.c,
  * ngx_master_process_cycle: ngx_init_cycle, then ngx_start_worker_processes; a configuration it
- * cannot load keeps the old workers), so the script waits for a child of the master that was not
- * there before the reload. The bound only turns a reload that never takes effect into a failure.
+ * cannot load keeps the old workers), and the old workers keep accepting until they handle the
+ * master's QUIT, when each renames itself "worker process is shutting down" right before closing its
+ * listening sockets (ngx_worker_process_cycle). So the script waits until the master has a child
+ * it did not have before the reload and every older child is gone or shutting down (one still
+ * serving long-lived connections, e.g. WebSockets, does not hold it up). The bound only turns a
+ * reload that never takes effect into a failure.
  */
 const RELOAD_NGINX = [
   "# The master's children (workers, cache processes), one PID a line; none when nginx is not running.",
@@ -41,20 +45,27 @@ const RELOAD_NGINX = [
   "",
   "reload_nginx() {",
   "  nginx -t -q",
-  "  local before pid deadline=$((SECONDS + 60))",
+  "  local before pid fresh old_accepting deadline=$((SECONDS + 60))",
   "  before=$(nginx_children)",
   "  systemctl reload-or-restart nginx.service",
-  "  # Reload is asynchronous: wait until the master runs a worker started for this configuration.",
+  "  # Reload is asynchronous: wait until a worker started for this configuration runs and no older",
+  "  # worker still accepts connections (it renames itself before closing its listening sockets).",
   "  while [ \"$SECONDS\" -lt \"$deadline\" ]; do",
+  "    fresh=0 old_accepting=0",
   "    for pid in $(nginx_children); do",
   "      if ! grep -qxF \"$pid\" <<<\"$before\"; then",
-  "        log 'nginx reloaded (or started) by systemd: new workers serve the configuration'",
-  "        return",
+  "        fresh=1",
+  "      elif [ -e \"/proc/$pid\" ] && ! grep -qaF 'is shutting down' \"/proc/$pid/cmdline\" 2>/dev/null; then",
+  "        old_accepting=1",
   "      fi",
   "    done",
+  "    if [ \"$fresh\" = 1 ] && [ \"$old_accepting\" = 0 ]; then",
+  "      log 'nginx reloaded (or started) by systemd: only workers with the new configuration accept'",
+  "      return",
+  "    fi",
   "    sleep 0.2",
   "  done",
-  `  log 'nginx started no worker with the new configuration within 60 s: see /var/log/nginx/error.log'`,
+  `  log 'nginx did not switch to the new configuration within 60 s: see /var/log/nginx/error.log'`,
   "  return 1",
   "}",
 ];
