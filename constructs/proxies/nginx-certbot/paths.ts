@@ -13,6 +13,8 @@ export const NGINX_CERTBOT_PATHS = {
   /** The static hello page. */
   helloRoot: "/var/www/torrust-hello",
   letsencrypt: "/etc/letsencrypt",
+  /** The master's PID: Debian/Ubuntu nginx.conf `pid /run/nginx.pid;` and nginx.service PIDFile=. */
+  nginxPid: "/run/nginx.pid",
   /** One certificate for every hostname. */
   certName: "torrust",
   bootstrap: `${BIN}/nginx-certbot-bootstrap`,

@@ -22,12 +22,51 @@ function caBundleLines(ctx: EdgeContext): string[] {
 /**
  * nginx only ever runs under its unit: a bare `nginx` started by a script would run outside
  * systemd, ignore the unit's ordering on the data volume and be restarted by nothing.
+ *
+ * `systemctl reload` returns as soon as the unit's ExecReload (`nginx -s reload`, Debian/Ubuntu
+ * nginx.service) has sent SIGHUP; the master loads the new configuration afterwards. On a busy
+ * server the TLS listener was not there yet when the script went on (seen as an empty HTTPS answer
+ * right after "done"). The master starts new workers only once the new configuration and its
+ * listening sockets are in place (nginx 1.24.0 src/os/unix/ngx_process_cycle.c,
+ * ngx_master_process_cycle: ngx_init_cycle, then ngx_start_worker_processes; a configuration it
+ * cannot load keeps the old workers), and the old workers keep accepting until they handle the
+ * master's QUIT, when each renames itself "worker process is shutting down" right before closing its
+ * listening sockets (ngx_worker_process_cycle). So the script waits until the master has a child
+ * it did not have before the reload and every older child is gone or shutting down (one still
+ * serving long-lived connections, e.g. WebSockets, does not hold it up). The bound only turns a
+ * reload that never takes effect into a failure.
  */
 const RELOAD_NGINX = [
+  "# The master's children (workers, cache processes), one PID a line; none when nginx is not running.",
+  "nginx_children() {",
+  `  local master; master=$(cat ${P.nginxPid} 2>/dev/null) || return 0`,
+  "  pgrep -P \"$master\" || true # procps: part of every Ubuntu image (ubuntu-minimal depends on it)",
+  "}",
+  "",
   "reload_nginx() {",
   "  nginx -t -q",
+  "  local before pid fresh old_accepting deadline=$((SECONDS + 60))",
+  "  before=$(nginx_children)",
   "  systemctl reload-or-restart nginx.service",
-  "  log 'nginx reloaded (or started) by systemd'",
+  "  # Reload is asynchronous: wait until a worker started for this configuration runs and no older",
+  "  # worker still accepts connections (it renames itself before closing its listening sockets).",
+  "  while [ \"$SECONDS\" -lt \"$deadline\" ]; do",
+  "    fresh=0 old_accepting=0",
+  "    for pid in $(nginx_children); do",
+  "      if ! grep -qxF \"$pid\" <<<\"$before\"; then",
+  "        fresh=1",
+  "      elif [ -e \"/proc/$pid\" ] && ! grep -qaF 'is shutting down' \"/proc/$pid/cmdline\" 2>/dev/null; then",
+  "        old_accepting=1",
+  "      fi",
+  "    done",
+  "    if [ \"$fresh\" = 1 ] && [ \"$old_accepting\" = 0 ]; then",
+  "      log 'nginx reloaded (or started) by systemd: only workers with the new configuration accept'",
+  "      return",
+  "    fi",
+  "    sleep 0.2",
+  "  done",
+  `  log 'nginx did not switch to the new configuration within 60 s: see /var/log/nginx/error.log'`,
+  "  return 1",
   "}",
 ];
 
@@ -108,14 +147,12 @@ export class BootstrapScript {
       "  token=$(cat /proc/sys/kernel/random/uuid)",
       "  mkdir -p \"$WEBROOT/.well-known/acme-challenge\"",
       "  echo \"$token\" >\"$WEBROOT/.well-known/acme-challenge/torrust-self-check\"",
-      "  # A few quick tries per name: a reload returns before the new workers serve the site.",
+      "  # reload_nginx has waited for the HTTP phase to be served: one request per name; the caller retries.",
       "  for d in \"${DOMAINS[@]}\"; do",
-      "    for _ in 1 2 3 4 5; do",
-      "      [ \"$(curl -fsS --max-time 10 -A torrust-bootstrap \"http://$d/.well-known/acme-challenge/torrust-self-check\" 2>/dev/null)\" = \"$token\" ] && continue 2",
-      "      sleep 1",
-      "    done",
-      "    log \"http://$d/ does not reach this server yet\"",
-      "    return 1",
+      "    if [ \"$(curl -fsS --max-time 10 -A torrust-bootstrap \"http://$d/.well-known/acme-challenge/torrust-self-check\" 2>/dev/null)\" != \"$token\" ]; then",
+      "      log \"http://$d/ does not reach this server yet\"",
+      "      return 1",
+      "    fi",
       "  done",
       "}",
       "",
