@@ -67,6 +67,15 @@ export function planStack(name: string, json: StackJson, options: PlanOptions = 
 export function planAgainst(deployment: string, older: string, options: PlanOptions = {}): StackPlan {
   const [next] = synthOne(deployment);
   const [prior] = synthOne(older);
+  // The stack name (the file's `name`) is the Terraform state: another name is another state, so
+  // `cdktf deploy` would create a second deployment beside the first, not change it.
+  if (prior.name !== next.name) {
+    throw new Error(
+      `--against compares two versions of one deployment, but ${older} is "${prior.name}" and ${deployment} is "${next.name}": ` +
+        `a different name is a different stack and state, so cdktf deploy would create all of ${next.name}'s resources beside ${prior.name}'s. ` +
+        `Give both files the same name to see what changing one into the other does`,
+    );
+  }
   const root = options.workRoot ?? DEFAULT_WORK_ROOT;
   const tofu = OfflineTofu.prepare(requiredProviders(next.json));
   const priorDir = path.join(root, `${next.name}.prior`);

@@ -107,6 +107,14 @@ describe("plan --against an older deployment (fabricated prior state, -refresh=f
     assert.doesNotMatch(r.stdout, /WARNING: the server/);
   });
 
+  it("refuses an older file of another name: another stack and state, not an older version", () => {
+    const other = variant("other", (y) => y.replace(/^name: example$/m, "name: other"));
+    const r = planCli(EXAMPLE, "--against", other);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /is "other" and .* is "example": a different name is a different stack and state/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  });
+
   it("prints per resource what happens and warns loudly when the server is replaced", () => {
     const nginx = variant("nginx", (y) => y.replace("kind: caddy", "kind: nginx-certbot"));
     const r = planCli(nginx, "--against", EXAMPLE);
