@@ -192,6 +192,8 @@ export function parseYaml(text: string, source: string): { raw: Record<string, u
     doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false });
     if (doc.errors.some((e) => /call stack/i.test(e.message))) throw tooDeep(source);
     if (doc.errors.length > 0) {
+      const duplicates = doc.errors.some((e) => e.code === "DUPLICATE_KEY") ? duplicateKeys(text) : [];
+      if (duplicates.length > 0) throw new DeploymentError(source, duplicates);
       throw new DeploymentError(
         source,
         doc.errors.map((e) => ({ path: [], message: `YAML syntax: ${e.message.split("\n")[0]}` })),
@@ -222,6 +224,40 @@ export function parseYaml(text: string, source: string): { raw: Record<string, u
     ]);
   }
   return { raw: raw as Record<string, unknown>, doc: doc! };
+}
+
+/**
+ * Every key written twice in one mapping, by its path and both lines (yaml's own error names
+ * only a position, on a line of its pretty-printed context that we cannot show).
+ */
+function duplicateKeys(text: string): DeploymentIssue[] {
+  const lines = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { uniqueKeys: false, merge: false, lineCounter: lines });
+  const lineOf = (n: Node | undefined) => (n?.range ? lines.linePos(n.range[0]).line : undefined);
+  const issues: DeploymentIssue[] = [];
+  const stack: { node: unknown; at: (string | number)[] }[] = [{ node: doc.contents, at: [] }];
+  while (stack.length > 0) {
+    const { node, at } = stack.pop()!;
+    if (at.length > MAX_YAML_DEPTH) continue;
+    if (isSeq(node)) node.items.forEach((item, i) => stack.push({ node: item, at: [...at, i] }));
+    if (!isMap(node)) continue;
+    const first = new Map<string, Node>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const earlier = first.get(key);
+      const value = isScalar(pair.value) ? pair.value.value : (pair.value as Node | null)?.toJSON?.();
+      if (earlier) {
+        issues.push({
+          path: [...at, key],
+          value,
+          allowed: "each key once per mapping",
+          message: `is written twice, on lines ${lineOf(earlier)} and ${lineOf(pair.key as Node)}`,
+        });
+      } else first.set(key, pair.key as Node);
+      stack.push({ node: pair.value, at: [...at, key] });
+    }
+  }
+  return issues.sort((a, b) => a.path.join(".").localeCompare(b.path.join(".")));
 }
 
 /** acme.caRootFile: a regular, size-capped file; only its CERTIFICATE blocks are kept; a private key is refused. */
@@ -306,11 +342,12 @@ export function loadDeployments(fileOrDir: string): LoadedDeployment[] {
 
 /** What must be unique across the files of one app: stack names, Hetzner SSH keys, DNS names per zone. */
 export function crossFileProblems(loaded: readonly LoadedDeployment[]): DeploymentError[] {
-  const errors: DeploymentError[] = [];
+  // Grouped per file: one "b.yaml: 3 problems" block, not three "b.yaml: 1 problem" blocks.
+  const issues = new Map<string, DeploymentIssue[]>();
   const seen = new Map<string, string>();
   const claim = (key: string, l: LoadedDeployment, issue: (other: string) => DeploymentIssue) => {
     const other = seen.get(key);
-    if (other !== undefined && other !== l.source) errors.push(new DeploymentError(l.source, [issue(other)]));
+    if (other !== undefined && other !== l.source) issues.set(l.source, [...(issues.get(l.source) ?? []), issue(other)]);
     else if (other === undefined) seen.set(key, l.source);
   };
   for (const l of loaded) {
@@ -340,7 +377,7 @@ export function crossFileProblems(loaded: readonly LoadedDeployment[]): Deployme
       }));
     }
   }
-  return errors;
+  return [...issues].map(([source, list]) => new DeploymentError(source, list));
 }
 
 /** Several files' errors at once. */

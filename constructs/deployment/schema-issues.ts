@@ -3,11 +3,15 @@
 import type { z } from "zod";
 import { type DeploymentIssue, valueAt } from "./errors";
 import { editDistance } from "./formats";
-import { DeploymentSchema } from "./schema";
+import { allowedOf, DeploymentSchema } from "./schema";
 
 /** Every issue of a failed parse of `raw`, in the project's error format. */
 export function schemaIssues(error: z.ZodError, raw: unknown): DeploymentIssue[] {
-  return error.issues.flatMap((i) => toIssues(i, raw));
+  return error.issues.flatMap((i) => toIssues(i, raw)).map((issue) => {
+    if (issue.allowed) return issue;
+    const allowed = allowedOf(schemaAt(issue.path, raw));
+    return allowed ? { ...issue, allowed } : issue;
+  });
 }
 
 type ZodIssue = z.core.$ZodIssue;
@@ -31,7 +35,8 @@ function toIssues(issue: ZodIssue, raw: unknown): DeploymentIssue[] {
     case "invalid_type": {
       if (value === undefined) return [{ path: at, message: "is required" }];
       const custom = !issue.message.startsWith("Invalid input");
-      return [{ path: at, value, message: custom ? issue.message : `must be ${article(issue.expected)}` }];
+      const allowed = issue.expected === "boolean" ? { allowed: "true or false" } : {};
+      return [{ path: at, value, message: custom ? issue.message : `must be ${article(issue.expected)}`, ...allowed }];
     }
     case "invalid_value":
       return [
@@ -58,17 +63,38 @@ function article(expected: string): string {
   return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
-/** The keys the schema allows at a path (for unknown-key messages). */
-function knownKeysAt(at: readonly (string | number)[]): string[] {
+interface Def {
+  type?: string;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  valueType?: unknown;
+  options?: unknown[];
+}
+
+/** The schema of the field at a path (unions: the option whose shape has the key), or undefined. */
+function schemaAt(at: readonly PropertyKey[], raw: unknown): unknown {
   let node: unknown = DeploymentSchema;
-  for (const key of at) {
+  for (const [i, key] of at.entries()) {
     node = unwrap(node);
-    const def = (node as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
+    let def = (node as { def?: Def }).def;
+    if (def?.type === "union" && def.options) {
+      // backend: the option whose kind is the file's, else the first that has the key.
+      const kind = (valueAt(raw, at.slice(0, i)) as { kind?: unknown } | undefined)?.kind;
+      const shapes = def.options.map((o) => (unwrap(o) as { def?: Def }).def);
+      def = shapes.find((d) => d?.shape?.kind && (unwrap(d.shape.kind) as { def?: { values?: unknown[] } }).def?.values?.includes(kind)) ??
+        shapes.find((d) => d?.shape && typeof key === "string" && key in d.shape);
+    }
     if (def?.type === "object" && def.shape) node = def.shape[key as string];
     else if (def?.type === "array") node = def.element;
-    else return [];
+    else if (def?.type === "record") node = def.valueType;
+    else return undefined;
   }
-  const def = (unwrap(node) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  return node;
+}
+
+/** The keys the schema allows at a path (for unknown-key messages). */
+function knownKeysAt(at: readonly (string | number)[]): string[] {
+  const def = (unwrap(schemaAt(at, undefined)) as { def?: Def } | undefined)?.def;
   return def?.type === "object" && def.shape ? Object.keys(def.shape).filter((k) => k !== "$schema") : [];
 }
 

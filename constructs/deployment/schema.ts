@@ -33,40 +33,93 @@ export const DEFAULT_MARIADB_IMAGE = MARIADB.artifact;
 /** Database drivers of the pinned tracker (v3.0.0 packages/configuration/src/v2_0_0/database.rs). */
 export const DATABASE_DRIVERS = ["sqlite3", "mysql"] as const;
 
-const label = z
-  .string()
-  .regex(DNS_LABEL, { error: "must be one DNS label: lowercase letters, digits and inner hyphens, 1–63 characters" });
+/**
+ * What a field allows, shown as "allowed: ..." in every message about it (schema-issues.ts finds
+ * it by the field's path). Keyed by the schema's def, which .describe() clones keep.
+ */
+const ALLOWED = new WeakMap<object, string>();
 
-const port = z
-  .number({ error: "must be a port number (integer 1–65535)" })
-  .int({ error: "must be a whole number" })
-  .min(1, { error: "must be 1–65535" })
-  .max(65535, { error: "must be 1–65535" });
+/** Records what `schema` allows; call after its checks (a check makes a new def). */
+function allow<T extends z.ZodType>(schema: T, allowed: string): T {
+  ALLOWED.set(schema._zod.def, allowed);
+  return schema;
+}
 
-const pinnedImage = z.string().superRefine((v, ctx) => {
-  const p = imageProblem(v);
-  if (p) ctx.addIssue({ code: "custom", message: p });
-});
+/** The allowed text recorded for a schema (or the schema a default/optional wraps). */
+export function allowedOf(schema: unknown): string | undefined {
+  let cur = schema as { _zod?: { def?: { innerType?: unknown } } } | undefined;
+  while (cur?._zod?.def) {
+    const found = ALLOWED.get(cur._zod.def);
+    if (found !== undefined) return found;
+    cur = cur._zod.def.innerType as typeof cur;
+  }
+  return undefined;
+}
 
-const cidr = z.string().superRefine((v, ctx) => {
-  const p = cidrProblem(v);
-  if (p) ctx.addIssue({ code: "custom", message: p });
-});
+/**
+ * A whole number from `min` to `max`: wrong type, a fraction and each bound get their own message
+ * (never zod's "Too small: expected number to be >=..."), all with the allowed range.
+ */
+function wholeNumber(min: number, max: number, what: string) {
+  return allow(
+    z
+      .number({ error: `must be ${what}, a number without quotes` })
+      .int({ error: `must be a whole number` })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+    `a whole number from ${min} to ${max}`,
+  );
+}
 
-const sshPublicKey = z.string().superRefine((v, ctx) => {
-  const p = sshPublicKeyProblem(v);
-  if (p) ctx.addIssue({ code: "custom", message: p });
-});
+/** Free text of 1 to `max` characters. */
+function text(max: number, what: string) {
+  return allow(
+    z
+      .string({ error: `must be ${what} (text)` })
+      .min(1, { error: "must not be empty" })
+      .max(max, { error: `must be at most ${max} characters` }),
+    `${what}, 1–${max} characters`,
+  );
+}
 
-const domain = z.string().superRefine((v, ctx) => {
-  const p = domainProblem(v);
-  if (p) ctx.addIssue({ code: "custom", message: p });
-});
+/** A string checked by a regular expression; `rule` says what it allows. */
+function matching(re: RegExp, message: string, rule: string) {
+  return allow(z.string().regex(re, { error: message }), rule);
+}
+
+/** A string checked by one of formats.ts's problem functions. */
+function checkedBy(problem: (v: string) => string | undefined, rule: string) {
+  return allow(
+    z.string().superRefine((v, ctx) => {
+      const p = problem(v);
+      if (p) ctx.addIssue({ code: "custom", message: p });
+    }),
+    rule,
+  );
+}
+
+const TTL_RULE = "must be 1 (automatic) or a whole number of seconds from 60 to 86400";
+
+const label = matching(DNS_LABEL, "must be one DNS label", "lowercase letters, digits and inner hyphens, 1–63 characters");
+
+const port = allow(
+  z
+    .number({ error: "must be a port number (integer 1–65535)" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(65535, { error: "must be at most 65535" }),
+  "a whole number from 1 to 65535",
+);
+
+const pinnedImage = checkedBy(imageProblem, "an image pinned to a version tag or digest, e.g. torrust/tracker:v3.0.0");
+const cidr = checkedBy(cidrProblem, "an IPv4 or IPv6 network, e.g. 203.0.113.0/24 or 2001:db8::/32");
+const sshPublicKey = checkedBy(sshPublicKeyProblem, "one OpenSSH public key line, e.g. ssh-ed25519 AAAA... me@laptop");
+const domain = checkedBy(domainProblem, "a domain name, e.g. tracker.example.org");
 
 /** Labels TrackerDeployment sets itself on every resource; a file may not override them. */
 export const RESERVED_LABEL_KEYS = ["managed-by", "deployment"] as const;
 // The label rules are the hcloud module's (constructs/hcloud/labels.ts), as the constructs check them.
-const hetznerLabelValue = z.string().regex(LABEL_VALUE, { error: `label values are ${LABEL_VALUE_RULE}` });
+const hetznerLabelValue = matching(LABEL_VALUE, "is not a Hetzner label value", LABEL_VALUE_RULE);
 const hetznerLabelKey = z.string().superRefine((k, ctx) => {
   if (!isValidLabelKey(k)) ctx.addIssue({ code: "custom", message: `label keys are ${LABEL_KEY_RULE}` });
   else if ((RESERVED_LABEL_KEYS as readonly string[]).includes(k)) {
@@ -99,23 +152,31 @@ const trackerUdp = z.strictObject({
 export const DeploymentSchema = z
   .strictObject({
     $schema: z.string().optional().describe("Path or URL of this JSON Schema, for editors"),
-    name: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, {
-        error: "must be 2–40 characters: lowercase letters, digits and hyphens, starting with a letter",
-      })
-      .describe("Deployment name: the cdktf stack name and the prefix of every Hetzner resource name"),
+    name: matching(
+      /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/,
+      "is not a deployment name",
+      "2–40 lowercase letters, digits and hyphens, starting with a letter",
+    ).describe("Deployment name: the cdktf stack name and the prefix of every Hetzner resource name"),
     domain: domain.describe("Domain the subdomains live under; must be in the Cloudflare zone"),
     cloudflare: z
       .strictObject({
-        zoneId: z
-          .string()
-          .regex(/^[0-9a-f]{32}$/, { error: "must be the 32-character hex zone id from the Cloudflare dashboard" })
-          .describe("Cloudflare zone id of the domain"),
-        ttlSeconds: z
-          .union([z.literal(1), z.number().int().min(60).max(86400)], {
-            error: "must be 1 (automatic) or a whole number of seconds from 60 to 86400",
-          })
+        zoneId: matching(
+          /^[0-9a-f]{32}$/,
+          "must be the zone id from the Cloudflare dashboard",
+          "32 lowercase hex characters",
+        ).describe("Cloudflare zone id of the domain"),
+        // The union's own error shows only when no member gets past its type check (e.g. "30"): a
+        // number such as 30 fails inside z.number(), so each of its checks carries the message too.
+        ttlSeconds: allow(
+          z.union(
+            [
+              z.literal(1),
+              z.number().int({ error: TTL_RULE }).min(60, { error: TTL_RULE }).max(86400, { error: TTL_RULE }),
+            ],
+            { error: TTL_RULE },
+          ),
+          "1 (automatic) or a whole number from 60 to 86400",
+        )
           .default(300)
           .describe("TTL of every record; 1 means automatic"),
         caa: z
@@ -142,11 +203,7 @@ export const DeploymentSchema = z
           .boolean()
           .default(false)
           .describe("Delete and rebuild protection on the server (IPs and volume are always protected)"),
-        volumeSizeGb: z
-          .number()
-          .int()
-          .min(10, { error: "must be at least 10 (Hetzner's smallest volume)" })
-          .max(10240, { error: "must be at most 10240" })
+        volumeSizeGb: wholeNumber(10, 10240, "a size in GB")
           .default(50)
           .describe("Size of the data volume mounted at /opt/torrust/storage"),
         labels: z.record(hetznerLabelKey, hetznerLabelValue).default({}).describe("Extra labels on every Hetzner resource"),
@@ -155,12 +212,15 @@ export const DeploymentSchema = z
       .describe("Hetzner Cloud server settings"),
     admin: z
       .strictObject({
-        username: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Linux user name: lowercase, starting with a letter or _" })
-          .refine((u) => !["root", "ubuntu", "daemon", "bin", "sys", "nobody", "www-data"].includes(u), {
-            error: "is a reserved system account; pick another name",
-          })
+        username: allow(
+          z
+            .string()
+            .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Linux user name" })
+            .refine((u) => !["root", "ubuntu", "daemon", "bin", "sys", "nobody", "www-data"].includes(u), {
+              error: "is a reserved system account; pick another name",
+            }),
+          "1–32 lowercase letters, digits, _ and -, starting with a letter or _; not root, ubuntu, daemon, bin, sys, nobody or www-data",
+        )
           .default("torrust")
           .describe("Admin user created by cloud-init, with sudo"),
         sshKeys: z
@@ -188,32 +248,22 @@ export const DeploymentSchema = z
       .describe("TLS proxy"),
     acme: z
       .strictObject({
-        email: z.email({ error: "must be an email address" }).optional().describe("ACME account contact (not supported by Pingoo)"),
+        email: allow(z.email({ error: "must be an email address" }), "an email address, e.g. admin@example.org").optional().describe("ACME account contact (not supported by Pingoo)"),
         staging: z.boolean().default(false).describe("Use Let's Encrypt staging (untrusted certificates, high limits)"),
-        directoryUrl: z
-          .string()
-          .superRefine((v, ctx) => {
-            const p = acmeDirectoryProblem(v);
-            if (p) ctx.addIssue({ code: "custom", message: p });
-          })
+        directoryUrl: checkedBy(acmeDirectoryProblem, "an https:// ACME directory URL, e.g. https://127.0.0.1:14000/dir")
           .optional()
           .describe("Other ACME directory (a test CA such as Pebble); overrides staging"),
-        caRootFile: z
-          .string()
-          .min(1)
-          .max(4096)
+        caRootFile: text(4096, "a file path")
           .optional()
           .describe("PEM file (relative to this file) of the CA that signed the ACME server's HTTPS certificate"),
-        caaIdentity: z
-          .string()
-          .regex(CAA_DOMAIN, { error: "must be the CA's CAA issuer domain, e.g. letsencrypt.org" })
+        caaIdentity: matching(CAA_DOMAIN, "must be the CA's CAA issuer domain", "a domain name, e.g. letsencrypt.org")
           .optional()
           .describe("CAA issuer domain of the CA behind acme.directoryUrl (needed with cloudflare.caa when the CA is not Let's Encrypt)"),
-        caaIodef: z
-          .string()
-          .regex(/^(mailto:[^\s@{}$"'`\\]+@[a-z0-9.-]+|https:\/\/[a-z0-9.-]+(?:\/[A-Za-z0-9._~\/-]*)?)$/, {
-            error: "must be a mailto: address or an https:// URL (RFC 8659 iodef)",
-          })
+        caaIodef: matching(
+          /^(mailto:[^\s@{}$"'`\\]+@[a-z0-9.-]+|https:\/\/[a-z0-9.-]+(?:\/[A-Za-z0-9._~\/-]*)?)$/,
+          "must be a mailto: address or an https:// URL (RFC 8659 iodef)",
+          "mailto:security@example.org or https://example.org/caa-report",
+        )
           .optional()
           .describe("Where CAs report refused certificate requests (CAA iodef); none unless set"),
       })
@@ -246,8 +296,8 @@ export const DeploymentSchema = z
       .strictObject({
         enabled: enabled("Prometheus", true),
         image: pinnedImage.default(DEFAULT_IMAGES.prometheus),
-        scrapeIntervalSeconds: z.number().int().min(5).max(300).default(15),
-        retentionDays: z.number().int().min(1).max(3650).default(30),
+        scrapeIntervalSeconds: wholeNumber(5, 300, "a number of seconds").default(15),
+        retentionDays: wholeNumber(1, 3650, "a number of days").default(30),
       })
       .prefault({})
       .describe("Prometheus (never exposed; scrapes the tracker API)"),
@@ -273,22 +323,21 @@ export const DeploymentSchema = z
     backup: z
       .strictObject({
         enabled: z.boolean().default(true).describe("Scheduled consistent backup of the tracker database onto the server disk"),
-        schedule: z
-          .string()
-          .regex(/^[0-9A-Za-z*:,./~ -]{1,80}$/, {
-            error: "must be a systemd OnCalendar expression such as \"*-*-* 02:15:00\" or \"hourly\" (letters, digits, space and * : , . / ~ -)",
-          })
+        schedule: matching(
+          /^[0-9A-Za-z*:,./~ -]{1,80}$/,
+          "must be a systemd OnCalendar expression",
+          "e.g. \"*-*-* 02:15:00\" or \"hourly\": 1–80 letters, digits, spaces and * : , . / ~ -",
+        )
           .default("*-*-* 02:15:00")
           .describe("systemd OnCalendar expression (server clock, UTC); a random delay of up to 10 minutes is added"),
-        keepDays: z.number().int().min(1).max(3650).default(7).describe("Days backups are kept, on the server disk and in S3"),
+        keepDays: wholeNumber(1, 3650, "a number of days").default(7).describe("Days backups are kept, on the server disk and in S3"),
         s3: z
           .strictObject({
-            repository: z
-              .string()
-              .regex(/^s3:https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?\/[A-Za-z0-9._~\/-]+$/, {
-                error: "must be a restic S3 repository such as s3:https://fsn1.your-objectstorage.com/my-bucket/torrust",
-              })
-              .describe("restic repository URL (no credentials: they go on the server, see README Backups)"),
+            repository: matching(
+              /^s3:https:\/\/[A-Za-z0-9.-]+(?::[0-9]+)?\/[A-Za-z0-9._~\/-]+$/,
+              "must be a restic S3 repository",
+              "s3:https://<host>/<bucket>[/<path>], e.g. s3:https://fsn1.your-objectstorage.com/my-bucket/torrust",
+            ).describe("restic repository URL (no credentials: they go on the server, see README Backups)"),
           })
           .optional()
           .describe("Also copy each backup to S3-compatible object storage (Hetzner Object Storage) with restic"),
@@ -299,7 +348,7 @@ export const DeploymentSchema = z
       .strictObject({
         enabled: enabled("the hello-world site", true),
         subdomain: label.default("test"),
-        message: z.string().min(1).max(200).default("Hello, world! This is a Torrust Tracker deployment."),
+        message: text(200, "the page's text").default("Hello, world! This is a Torrust Tracker deployment."),
       })
       .optional()
       .describe("Optional static hello-world site (the evaluation's first check)"),
@@ -309,23 +358,25 @@ export const DeploymentSchema = z
         [
           z.strictObject({
             kind: z.literal("local"),
-            path: z
-              .string()
-              .regex(/^(~\/|\/)./, { error: "must be an absolute path or start with ~/ (state never belongs in the repository)" })
+            path: matching(
+              /^(~\/|\/)./,
+              "must be an absolute path or start with ~/ (state never belongs in the repository)",
+              "/absolute/path or ~/path",
+            )
               .optional()
               .describe("State file; default $XDG_STATE_HOME (~/.local/state)/torrust-tracker-cdktf/<name>.tfstate"),
           }),
           z.strictObject({
             kind: z.literal("s3"),
-            bucket: z
-              .string()
-              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name: 3–63 lowercase letters, digits, '.' and '-'" })
+            bucket: matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name", "3–63 lowercase letters, digits, '.' and '-'")
               .describe("Bucket holding the state (create it first, versioning on)"),
-            key: z.string().min(1).optional().describe("Object key; default torrust-tracker-cdktf/<name>.tfstate"),
-            region: z.string().min(1).describe("Region, e.g. fsn1 for Hetzner Object Storage in Falkenstein, eu-central-1 on AWS"),
-            endpoint: z
-              .string()
-              .regex(/^https:\/\/[^/\s]+\/?$/, { error: "must be an https:// URL of the S3 API, e.g. https://fsn1.your-objectstorage.com" })
+            key: text(1024, "an object key").optional().describe("Object key; default torrust-tracker-cdktf/<name>.tfstate"),
+            region: text(64, "a region name").describe("Region, e.g. fsn1 for Hetzner Object Storage in Falkenstein, eu-central-1 on AWS"),
+            endpoint: matching(
+              /^https:\/\/[^/\s]+\/?$/,
+              "must be an https:// URL of the S3 API",
+              "https://<host>, e.g. https://fsn1.your-objectstorage.com",
+            )
               .optional()
               .describe("S3-compatible API (Hetzner Object Storage: https://<location>.your-objectstorage.com); default AWS"),
           }),

@@ -30,8 +30,10 @@ const cases: Case[] = [
   { name: "unknown nested key (case typo)", mutate: (d) => ((d.cloudflare.zoneID = d.cloudflare.zoneId), delete d.cloudflare.zoneId), field: "cloudflare.zoneID", says: /did you mean "zoneId"/ },
   { name: "missing zone id", mutate: (d) => delete d.cloudflare.zoneId, field: "cloudflare.zoneId", says: /is required/ },
   { name: "zone id not hex", mutate: (d) => (d.cloudflare.zoneId = "my-zone"), field: "cloudflare.zoneId", says: /"my-zone"/ },
-  { name: "ttl too small", mutate: (d) => (d.cloudflare.ttlSeconds = 30), field: "cloudflare.ttlSeconds", says: /got 30/ },
-  { name: "volume size as string", mutate: (d) => (d.hetzner.volumeSizeGb = "50"), field: "hetzner.volumeSizeGb", says: /must be a number.*got "50"/ },
+  { name: "ttl too small", mutate: (d) => (d.cloudflare.ttlSeconds = 30), field: "cloudflare.ttlSeconds", says: /^.*: must be 1 \(automatic\) or a whole number of seconds from 60 to 86400 \(got 30; allowed: 1 \(automatic\) or a whole number from 60 to 86400\)$/ },
+  { name: "scrape interval too small", mutate: (d) => (d.prometheus = { scrapeIntervalSeconds: 1 }), field: "prometheus.scrapeIntervalSeconds", says: /: must be at least 5 \(got 1; allowed: a whole number from 5 to 300\)$/ },
+  { name: "retention a fraction", mutate: (d) => (d.prometheus = { retentionDays: 0.5 }), field: "prometheus.retentionDays", says: /: must be a whole number \(got 0\.5; allowed: a whole number from 1 to 3650\)$/ },
+  { name: "volume size as string", mutate: (d) => (d.hetzner.volumeSizeGb = "50"), field: "hetzner.volumeSizeGb", says: /: must be a size in GB, a number without quotes \(got "50"; allowed: a whole number from 10 to 10240\)$/ },
   { name: "volume too small", mutate: (d) => (d.hetzner.volumeSizeGb = 5), field: "hetzner.volumeSizeGb", says: /at least 10/ },
   { name: "unknown location", mutate: (d) => (d.hetzner.location = "fra1"), field: "hetzner.location", says: /"fra1".*allowed: "fsn1"/ },
   { name: "bad server type", mutate: (d) => (d.hetzner.serverType = "t2.micro"), field: "hetzner.serverType", says: /"t2\.micro"/ },
@@ -71,8 +73,94 @@ const cases: Case[] = [
   { name: "proxied unknown subdomain", mutate: (d) => (d.cloudflare.proxiedSubdomains = ["www"]), field: "cloudflare.proxiedSubdomains[0]", says: /"www".*allowed: test, api/ },
   { name: "grafana live as string", mutate: (d) => (d.grafana.live = "on"), field: "grafana.live", says: /"on"/ },
   { name: "httpTrackers not a list", mutate: (d) => (d.tracker.httpTrackers = { subdomain: "http1", port: 7070 }), field: "tracker.httpTrackers", says: /must be a list/ },
-  { name: "hello message empty", mutate: (d) => (d.helloWorld.message = ""), field: "helloWorld.message", says: /got ""/ },
+  { name: "hello message empty", mutate: (d) => (d.helloWorld.message = ""), field: "helloWorld.message", says: /: must not be empty \(got ""; allowed: the page's text, 1–200 characters\)$/ },
 ];
+
+/** Every number and string field of the schema, with a valid value to start from. */
+const NUMBER_FIELDS = [
+  "cloudflare.ttlSeconds",
+  "hetzner.volumeSizeGb",
+  "tracker.httpTrackers.0.port",
+  "tracker.udpTrackers.0.port",
+  "tracker.api.port",
+  "prometheus.scrapeIntervalSeconds",
+  "prometheus.retentionDays",
+  "backup.keepDays",
+];
+const STRING_FIELDS = [
+  "name",
+  "domain",
+  "cloudflare.zoneId",
+  "cloudflare.proxiedSubdomains.0",
+  // hetzner.labels values may be empty (Hetzner allows it); their rule is checked by "bad label value".
+  "admin.username",
+  "admin.sshKeys.0.name",
+  "admin.sshKeys.0.publicKey",
+  "admin.sshAllowedCidrs.0",
+  "acme.email",
+  "acme.directoryUrl",
+  "acme.caRootFile",
+  "acme.caaIdentity",
+  "acme.caaIodef",
+  "tracker.image",
+  "tracker.httpTrackers.0.subdomain",
+  "tracker.udpTrackers.0.subdomain",
+  "tracker.api.subdomain",
+  "prometheus.image",
+  "grafana.subdomain",
+  "grafana.image",
+  "database.image",
+  "backup.schedule",
+  "backup.s3.repository",
+  "helloWorld.subdomain",
+  "helloWorld.message",
+  "backend.path",
+];
+const S3_BACKEND_FIELDS = ["backend.bucket", "backend.key", "backend.region", "backend.endpoint"];
+/** zod's default phrasings ("Too small: expected number to be >=5", "Invalid input: expected int", "must be an int"). */
+const ZOD_DEFAULT = /Too (small|big)|Invalid input|expected (string|number|int|boolean)|must be an int\b/;
+
+function setAt(d: any, dotted: string, value: unknown): void {
+  const keys = dotted.split(".");
+  let cur = d;
+  keys.slice(0, -1).forEach((k, i) => (cur = cur[k] ??= /^\d+$/.test(keys[i + 1]) ? [] : {}));
+  cur[keys[keys.length - 1]] = value;
+}
+
+describe("every number and string field: its own message with what is allowed, never zod's default", () => {
+  const base = () => {
+    const d = structuredClone(EXAMPLE);
+    d.tracker.api ??= { subdomain: "api", port: 1212 };
+    d.hetzner.labels = { team: "ops" };
+    return d;
+  };
+  const rows: { field: string; value: unknown; backend?: "s3" }[] = [
+    ...NUMBER_FIELDS.flatMap((field) => [-1, 0, 0.5, 1e9, "10"].map((value) => ({ field, value }))),
+    ...STRING_FIELDS.map((field) => ({ field, value: "" })),
+    ...S3_BACKEND_FIELDS.map((field) => ({ field, value: "", backend: "s3" as const })),
+  ];
+  for (const row of rows) {
+    it(`${row.field} = ${JSON.stringify(row.value)}`, () => {
+      const d = base();
+      if (row.field === "backend.path") d.backend = { kind: "local" };
+      if (row.backend) d.backend = { kind: "s3", bucket: "state-bucket", region: "fsn1" };
+      setAt(d, row.field, row.value);
+      const path = row.field.replace(/\.(\d+)/g, "[$1]");
+      try {
+        loadDeploymentFile(writeCase(tempDir("fields-"), "d", YAML.stringify(d)));
+        assert.fail("accepted");
+      } catch (e) {
+        assert.ok(e instanceof DeploymentError, String(e));
+        const lines = e.message.split("\n").filter((l) => l.includes(`: ${path}: `));
+        assert.ok(lines.length > 0, `no line names ${path}:\n${e.message}`);
+        for (const line of lines) {
+          assert.doesNotMatch(line.split(" (got ")[0], ZOD_DEFAULT, line);
+          assert.match(line, /\(got .*; allowed: .+\)$/, line);
+        }
+      }
+    });
+  }
+});
 
 function writeCase(dir: string, name: string, content: string): string {
   const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, "-")}.yaml`);
@@ -108,9 +196,20 @@ describe("malformed deployment files", () => {
     assert.throws(() => loadDeploymentFile(file), /YAML syntax: .*line/);
   });
 
-  it("rejects duplicate keys", () => {
-    const file = writeCase(dir, "dupkeys", "name: a\nname: b\n");
-    assert.throws(() => loadDeploymentFile(file), /YAML syntax: Map keys must be unique/);
+  it("rejects duplicate keys, naming the key, its path and both lines", () => {
+    const file = writeCase(dir, "dupkeys", "name: a\nhetzner:\n  ipv6: true\n  location: nbg1\n  ipv6: false\nname: b\n");
+    assert.throws(
+      () => loadDeploymentFile(file),
+      (e: unknown) => {
+        assert.ok(e instanceof DeploymentError, String(e));
+        const lines = e.message.split("\n").slice(1);
+        assert.deepEqual(lines, [
+          `  - ${file}: hetzner.ipv6: is written twice, on lines 3 and 5 (got false; allowed: each key once per mapping)`,
+          `  - ${file}: name: is written twice, on lines 1 and 6 (got "b"; allowed: each key once per mapping)`,
+        ]);
+        return true;
+      },
+    );
   });
 
   it("rejects a file that is not a mapping", () => {

@@ -120,7 +120,7 @@ const classes: Record<string, Row[]> = {
     { name: "query string in the directory URL", content: yaml((d) => (d.acme.directoryUrl = "https://ca.example.net/dir?a=b")), field: "acme.directoryUrl", says: /no query/ },
     { name: "email with a placeholder", content: yaml((d) => (d.acme.email = "{$USER}@example.com")), field: "acme.email", says: /email/ },
     { name: "CAA iodef with a placeholder", content: yaml((d) => (d.acme.caaIodef = "mailto:{$X}@example.com")), field: "acme.caaIodef", says: /mailto/ },
-    { name: "label value with a placeholder", content: yaml((d) => (d.hetzner.labels = { team: "${var.x}" })), field: "hetzner.labels.team", says: /label values/ },
+    { name: "label value with a placeholder", content: yaml((d) => (d.hetzner.labels = { team: "${var.x}" })), field: "hetzner.labels.team", says: /label value.*allowed: /i },
   ],
   "acme.caRootFile": [
     {
@@ -276,6 +276,21 @@ describe("across the files of one app", () => {
     write(dir, "a", (d) => other(d, "one"));
     write(dir, "b", (d) => (other(d, "two"), (d.admin.sshKeys[0].publicKey = KEY.replace(KEY_BLOB, otherKeyBlob("one")))));
     refusedNaming(dir, "b.yaml", "admin.sshKeys[0].publicKey", /same fingerprint/, "a.yaml");
+  });
+
+  it("reports every clash of one file in one block", () => {
+    const dir = tempDir("cross-");
+    write(dir, "a", (d) => other(d, "same"));
+    write(dir, "b", (d) => (other(d, "same"), (d.domain = "b.example.org")));
+    try {
+      loadDeployments(dir);
+      assert.fail("expected DeploymentErrors");
+    } catch (e) {
+      assert.ok(e instanceof DeploymentErrors, String(e));
+      assert.equal(e.errors.length, 1, e.message);
+      // Exactly four lines: the file's count, then its three clashes.
+      assert.match(e.message, /^[^\n]*b\.yaml: 3 problems\n.*b\.yaml: name: .*\n.*b\.yaml: admin\.sshKeys\[0\]\.name: .*\n.*b\.yaml: admin\.sshKeys\[0\]\.publicKey: [^\n]*$/);
+    }
   });
 
   it("refuses the same DNS names in one zone", () => {
