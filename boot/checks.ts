@@ -71,7 +71,8 @@ export function factSections(files: readonly DecodedFile[], volumeDevice: string
     ["compose_ps", `docker compose -f ${COMPOSE_FILE} ps -a --format '{{.Service}}|{{.State}}'`],
     ["listening", "ss -Hltnu | awk '{print $1\" \"$5}'"],
     ["units", units.length ? `for u in ${unitList}; do echo "$u $(systemctl show -p ActiveState --value $u) $(systemctl show -p SubState --value $u) $(systemctl is-enabled $u 2>&1)"; done` : "true"],
-    ["packages", "dpkg-query -W -f '${Package} ${Version}\\n' docker.io docker-compose docker-compose-v2 unattended-upgrades nginx certbot 2>/dev/null; docker compose version"],
+    // Every installed package: the wanted list comes from the user_data (and grows with it).
+    ["packages", "dpkg-query -W -f '${Package} ${Version}\\n' 2>/dev/null; docker compose version"],
     ["no_route_out", "timeout 5 bash -c 'exec 3<>/dev/tcp/1.1.1.1/443' && echo REACHABLE || echo unreachable"],
     ["markers", `cat ${STORAGE}/tracker/lib/database/boot-harness-marker ${STORAGE}/proxy/boot-harness-marker 2>/dev/null`],
   ];
@@ -314,15 +315,19 @@ export function containerRows(f: Facts, composeText: string, label: string): Row
 }
 
 export function unitRows(f: Facts, label: string): Row[] {
-  return out(f, "units")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => {
-      const [unit, active, sub, enabled] = l.split(" ");
-      const ok = active === "active" || (unit.endsWith(".timer") && active === "active") || (active === "activating" && unit.includes("bootstrap"));
-      const detail = `${active}/${sub}, ${enabled}${active === "activating" ? " (retrying: the CA is not reachable from this guest; certificate issuance is not provable here)" : ""}`;
-      return ok ? pass(`${label}unit ${unit}`, detail) : fail(`${label}unit ${unit}`, detail);
-    });
+  const lines = out(f, "units").split("\n").filter(Boolean).map((l) => l.split(" "));
+  const state = new Map(lines.map(([unit, active]) => [unit, active]));
+  return lines.map(([unit, active, sub, enabled]) => {
+    // A service its own timer starts (the backup job) is idle between runs: what must be active is the timer.
+    const timer = unit.endsWith(".service") ? unit.replace(/\.service$/, ".timer") : undefined;
+    const byTimer = timer !== undefined && state.get(timer) === "active" && active === "inactive" && sub === "dead";
+    const ok = active === "active" || byTimer || (active === "activating" && unit.includes("bootstrap"));
+    const detail =
+      `${active}/${sub}, ${enabled}` +
+      (byTimer ? ` (idle until ${timer} starts it; the timer is active)` : "") +
+      (active === "activating" ? " (retrying: the CA is not reachable from this guest; certificate issuance is not provable here)" : "");
+    return ok ? pass(`${label}unit ${unit}`, detail) : fail(`${label}unit ${unit}`, detail);
+  });
 }
 
 export function noRouteRow(f: Facts): Row {

@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { cloudInitRows, orderRows, secretRows, sysctlRow, volumeRows } from "../../boot/checks";
+import { cloudInitRows, orderRows, packagesRow, secretRows, sysctlRow, unitRows, volumeRows } from "../../boot/checks";
 import { CONNTRACK_SYSCTLS } from "../../constructs/tracker/render/host-files";
 import { factsScript, parseAnalyzeDump, parseCloudInitStatus, parseFacts, parseStat, parseSystemctlShow, unixTimestamp } from "../../boot/guest-facts";
 
@@ -105,4 +105,26 @@ test("sysctls: every tuned key compared with the generated value", () => {
   const row = sysctlRow(new Map([["sysctl", { out: all.replace(new RegExp(`^${first}=.*$`, "m"), `${first}=7`), rc: 0 }]]), "");
   assert.equal(row.status, "FAIL");
   assert.match(row.detail, new RegExp(`${first}=7 \\(expected`));
+});
+
+test("unit rows: a service its active timer starts may be idle; any other inactive unit fails", () => {
+  const facts = (lines: string) => new Map([["units", { out: lines, rc: 0 }]]);
+  const ok = unitRows(facts("torrust-backup.timer active waiting enabled\ntorrust-backup.service inactive dead static\nnginx.service active running enabled"), "");
+  assert.deepEqual(ok.map((r) => r.status), ["PASS", "PASS", "PASS"], JSON.stringify(ok));
+  assert.match(ok[1].detail, /idle until torrust-backup\.timer starts it/);
+  // Without its timer running, the same service is a failure, and so is an inactive unit with no timer.
+  const bad = unitRows(facts("torrust-backup.timer inactive dead enabled\ntorrust-backup.service inactive dead static\nnginx.service inactive dead enabled"), "reboot: ");
+  assert.deepEqual(bad.map((r) => r.status), ["FAIL", "FAIL", "FAIL"]);
+  assert.equal(bad[1].name, "reboot: unit torrust-backup.service");
+});
+
+test("packages row: every wanted package is looked up among all installed ones (sqlite3 from the backup too)", () => {
+  const facts = (out: string) => new Map([["packages", { out, rc: 0 }]]);
+  const installed = "docker.io 26.1.5+dfsg1-9+b9\ndocker-compose 2.26.1-4\ndocker-compose-v2 0+boot.standin\nsqlite3 3.46.1-7\nunattended-upgrades 2.12\nDocker Compose version 2.26.1";
+  const row = packagesRow(facts(installed), ["docker.io", "docker-compose-v2", "sqlite3", "unattended-upgrades"], { "docker-compose-v2": "docker-compose" });
+  assert.equal(row.status, "PASS", row.detail);
+  assert.match(row.detail, /sqlite3 3\.46\.1-7/);
+  const missing = packagesRow(facts(installed.replace(/sqlite3 .*\n/, "")), ["docker.io", "sqlite3"], {});
+  assert.equal(missing.status, "FAIL");
+  assert.match(missing.detail, /missing: sqlite3/);
 });
