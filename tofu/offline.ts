@@ -25,8 +25,8 @@ const CLOSED = `http://127.0.0.1:${CLOSED_PORT}`;
  * characters (hcloud/provider.go, token ValidateFunc); Cloudflare 5.14.0 API tokens match
  * `[A-Za-z0-9-_]{40}` (internal/provider.go).
  */
-export const DUMMY_HCLOUD_TOKEN = "offline-plan-dummy-token-".padEnd(64, "0");
-export const DUMMY_CLOUDFLARE_API_TOKEN = "offline-plan-dummy-token-".padEnd(40, "0");
+export const OFFLINE_HCLOUD_CREDENTIAL = "offline-plan-dummy-token-".padEnd(64, "0");
+export const OFFLINE_CLOUDFLARE_CREDENTIAL = "offline-plan-dummy-token-".padEnd(40, "0");
 
 /** A provider served from the mirror. */
 export interface MirroredProvider extends RequiredProvider {
@@ -113,10 +113,10 @@ export class OfflineTofu {
       CHECKPOINT_DISABLE: "1",
       TF_IN_AUTOMATION: "1",
       TF_INPUT: "0",
-      HCLOUD_TOKEN: DUMMY_HCLOUD_TOKEN,
+      HCLOUD_TOKEN: OFFLINE_HCLOUD_CREDENTIAL,
       HCLOUD_ENDPOINT: `${CLOSED}/v1`,
       HETZNER_ENDPOINT: `${CLOSED}/v1`,
-      CLOUDFLARE_API_TOKEN: DUMMY_CLOUDFLARE_API_TOKEN,
+      CLOUDFLARE_API_TOKEN: OFFLINE_CLOUDFLARE_CREDENTIAL,
       CLOUDFLARE_BASE_URL: `${CLOSED}/client/v4`,
     };
   }
